@@ -1,0 +1,35 @@
+"""Outreach: parliamentary letter campaigns to the Tweede Kamer."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from outreach import database, i18n
+from outreach.config import PROJECT_ROOT, load_config
+from outreach.extensions import babel, csrf, db, mail, migrate
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions and the rooms' blueprints."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    load_config(app.config, app.instance_path, test_config)
+
+    db.init_app(app)
+    database.configure(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+
+    from outreach import site
+    from outreach.directory import bp as directory_bp
+
+    app.register_blueprint(site.bp)
+    app.register_blueprint(directory_bp)
+    return app

@@ -1,0 +1,57 @@
+"""Configuration: embedded defaults, then OUTREACH_* environment variables, then the mapping given to create_app."""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    # Flask-Babel: Dutch first; English is the source language of every message.
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+    "LANGUAGES": ["nl", "en"],
+    # Flask-SQLAlchemy: SQLite in the instance folder unless a URL is configured (filled in by load_config).
+    "SQLALCHEMY_DATABASE_URI": None,
+    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    # Flask-Mail: the local development sink; production sets its own relay.
+    "MAIL_SERVER": "127.0.0.1",
+    "MAIL_PORT": 8025,
+    "MAIL_DEFAULT_SENDER": "Outreach <letters@outreach.localhost>",
+    # The Tweede Kamer's open-data SyncFeed, the source of the real directory.
+    "TK_SYNCFEED_URL": "https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0/Feed",
+}
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way (postgres://, postgresql://)."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
+def load_config(config: dict[str, Any], instance_path: str, overrides: Mapping[str, Any] | None) -> None:
+    """Fill `config` (a Flask config) from defaults, the environment and `overrides`, and check it."""
+    for key, value in DEFAULTS.items():
+        config.setdefault(key, value)
+    config.from_prefixed_env("OUTREACH")
+    if not config.get("SQLALCHEMY_DATABASE_URI") and os.environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if overrides:
+        config.update(overrides)
+
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "outreach.sqlite")
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+
+    if not config.get("SECRET_KEY"):
+        if not (config.get("DEBUG") or config.get("TESTING")):
+            raise RuntimeError(
+                "OUTREACH_SECRET_KEY is not set. Set it to a long random value, for example:\n"
+                '  export OUTREACH_SECRET_KEY="$(python3 -c \'import secrets; print(secrets.token_hex(32))\')"\n'
+                "(Only local development with --debug, and the test suite, run without one.)"
+            )
+        # Development and tests only: sessions do not survive a restart, which is what a developer expects.
+        config["SECRET_KEY"] = os.urandom(32).hex()

@@ -1,0 +1,69 @@
+"""Dutch names: how a member is addressed, displayed, sorted and found."""
+
+import re
+import unicodedata
+
+# Letters that Unicode does not decompose into a base letter plus an accent.
+_UNDECOMPOSABLE = str.maketrans({"ı": "i", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "æ": "ae",
+                                 "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss", "ə": "e", "Ə": "e"})
+_SPACES = re.compile(r"\s+")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+
+TITLES = {"man": "heer", "vrouw": "mevrouw"}
+UNKNOWN_TITLE = "heer/mevrouw"
+
+
+def fold(text: str | None) -> str:
+    """Lower-case `text` without accents, so that 'yesilgoz' matches 'Yeşilgöz'."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE).casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped.translate(_APOSTROPHES)).strip()
+
+
+def _clean(part: str | None) -> str:
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", (part or "").translate(_APOSTROPHES))).strip()
+
+
+def _join(prefix: str, surname: str) -> str:
+    # An elided prefix (d', l') is written against the surname: d'Ancona.
+    if not prefix:
+        return surname
+    return prefix + surname if prefix.endswith("'") else f"{prefix} {surname}"
+
+
+def surname_with_prefix(prefix: str | None, surname: str | None) -> str:
+    """The surname as written after a first name: 'van der Lee', 'in 't Veld', 'd'Ancona'."""
+    return _join(_clean(prefix).lower(), _clean(surname))
+
+
+def surname_standing_alone(prefix: str | None, surname: str | None) -> str:
+    """The surname as written with nothing before it: 'Van der Lee', 'In 't Veld', but ''t Hart'.
+
+    Only the first word of the prefix is capitalised, and a prefix that opens with an apostrophe stays lower case
+    (Onze Taal; Taaladvies vraag 304).
+    """
+    prefix = _clean(prefix).lower()
+    if prefix and not prefix.startswith("'"):
+        prefix = prefix[0].upper() + prefix[1:]
+    return _join(prefix, _clean(surname))
+
+
+def full_name(first_name: str | None, prefix: str | None, surname: str | None) -> str:
+    """A member's name as shown on pages and in letters: 'Lucas van Dijk'."""
+    return " ".join(part for part in (_clean(first_name), surname_with_prefix(prefix, surname)) if part)
+
+
+def salutation(gender: str | None, prefix: str | None, surname: str | None, override: str | None = None) -> str:
+    """The Dutch salutation of a letter to a member: 'Geachte heer Van der Lee,'.
+
+    No initials or titles; an unknown gender gives 'Geachte heer/mevrouw ...'. An organiser's override wins
+    as written (a closing comma is added when missing).
+    """
+    if override and override.strip():
+        text = _clean(override)
+        return text if text.endswith(",") else text + ","
+    title = TITLES.get(_clean(gender).lower(), UNKNOWN_TITLE)
+    name = surname_standing_alone(prefix, surname)
+    return f"Geachte {title} {name}," if name else f"Geachte {title},"

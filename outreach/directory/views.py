@@ -1,0 +1,134 @@
+"""Public directory pages: the member finder, member, committee and party pages."""
+
+from flask import abort, render_template, request
+from flask_babel import get_locale, lazy_gettext
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from outreach.directory import bp, queries
+from outreach.directory.models import Committee, CommitteeSeat, Member
+from outreach.extensions import db
+
+ROLE_LABELS = {
+    "chair": lazy_gettext("Chair"),
+    "vice-chair": lazy_gettext("Vice-chair"),
+    "member": lazy_gettext("Member"),
+    "substitute": lazy_gettext("Substitute member"),
+}
+# The Kamer records committee roles in Dutch; these are the ones seen in its data.
+SEAT_ROLE_LABELS = {
+    "Voorzitter": lazy_gettext("Chair"),
+    "Fng voorzitter": lazy_gettext("Acting chair"),
+    "Ondervoorzitter": lazy_gettext("Vice-chair"),
+    "Lid": lazy_gettext("Member"),
+    "Plv. lid": lazy_gettext("Substitute member"),
+}
+PARTY_ROLE_LABELS = {"Fractievoorzitter": lazy_gettext("Leader of the parliamentary party")}
+
+
+@bp.app_template_filter()
+@bp.app_template_global()
+def local_name(entity: object) -> str:
+    """A party's or committee's name in the visitor's language, Dutch when there is no translation."""
+    if str(get_locale()) == "en" and getattr(entity, "name_en", None):
+        return entity.name_en  # type: ignore[attr-defined]
+    return entity.name_nl  # type: ignore[attr-defined]
+
+
+@bp.app_template_global()
+def seat_role(seat: CommitteeSeat) -> str:
+    """A committee seat's role as the visitor reads it."""
+    if seat.substitute:
+        return str(SEAT_ROLE_LABELS["Plv. lid"])
+    return str(SEAT_ROLE_LABELS.get(seat.role, seat.role))
+
+
+@bp.app_template_global()
+def party_role(member: Member) -> str | None:
+    """A member's role in their party group, when it is more than being a member."""
+    if not member.party_role or member.party_role == "Lid":
+        return None
+    return str(PARTY_ROLE_LABELS.get(member.party_role, member.party_role))
+
+
+@bp.app_context_processor
+def directory_banner() -> dict[str, bool]:
+    return {"directory_is_demo": queries.directory_is_demo()}
+
+
+@bp.get("/members")
+def list_members() -> str:
+    """Find current members by name, party, committee and role."""
+    parties = queries.current_parties()
+    committees = queries.active_committees()
+    chosen = queries.parse_member_filter(
+        request.args.to_dict(flat=True),
+        [party.abbreviation for party, _ in parties],
+        [committee.abbreviation for committee, _ in committees],
+    )
+    members = queries.find_members(chosen)
+    return render_template(
+        "directory/members.html",
+        members=members,
+        chosen=chosen,
+        parties=parties,
+        committees=committees,
+        roles=ROLE_LABELS,
+        total=sum(n for _, n in parties),
+    )
+
+
+@bp.get("/members/<int:member_id>")
+def show_member(member_id: int) -> str:
+    """One member: party, committees with roles, and whether letters can reach them."""
+    member = db.session.scalar(
+        select(Member)
+        .where(Member.id == member_id)
+        .options(
+            selectinload(Member.party),
+            selectinload(Member.override),
+            selectinload(Member.seats).selectinload(CommitteeSeat.committee),
+        )
+    )
+    if member is None:
+        abort(404)
+    seats = sorted(member.seats, key=lambda seat: (seat.substitute, local_name(seat.committee)))
+    return render_template("directory/member.html", member=member, seats=seats)
+
+
+@bp.get("/committees")
+def list_committees() -> str:
+    """All committees of the House with their number of members."""
+    return render_template("directory/committees.html", committees=queries.active_committees())
+
+
+@bp.get("/committees/<int:committee_id>")
+def show_committee(committee_id: int) -> str:
+    """One committee: its members by role and its address, if organisers entered one."""
+    committee = db.get_or_404(Committee, committee_id)
+    seats = queries.committee_seats(committee)
+    groups = [
+        (lazy_gettext("Chair"), [s for s in seats if s.is_chair]),
+        (lazy_gettext("Vice-chair"), [s for s in seats if s.is_vice_chair]),
+        (lazy_gettext("Full members"), [s for s in seats if not s.substitute and not (s.is_chair or s.is_vice_chair)]),
+        (lazy_gettext("Substitute members"), [s for s in seats if s.substitute]),
+    ]
+    return render_template("directory/committee.html", committee=committee, groups=groups, seats=seats)
+
+
+@bp.get("/parties")
+def list_parties() -> str:
+    """The parties in the House with their seats."""
+    return render_template("directory/parties.html", parties=queries.current_parties())
+
+
+@bp.get("/parties/<abbreviation>")
+def show_party(abbreviation: str) -> str:
+    """One party and its current members."""
+    matches = [
+        (party, n) for party, n in queries.current_parties() if party.abbreviation.casefold() == abbreviation.casefold()
+    ]
+    if not matches:
+        abort(404)
+    members = queries.party_members([party.id for party, _ in matches])
+    return render_template("directory/party.html", party=matches[0][0], members=members)

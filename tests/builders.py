@@ -1,0 +1,65 @@
+"""Small builders for directory rows, and one known directory most tests use."""
+
+from outreach.directory.models import Committee, CommitteeOverride, CommitteeSeat, Member, MemberOverride, Party
+from outreach.extensions import db
+
+
+def party(abbreviation: str, name_nl: str, name_en: str | None = None) -> Party:
+    row = Party(abbreviation=abbreviation, name_nl=name_nl, name_en=name_en)
+    db.session.add(row)
+    return row
+
+
+def committee(abbreviation: str, name_nl: str, name_en: str | None = None, email: str | None = None) -> Committee:
+    row = Committee(abbreviation=abbreviation, name_nl=name_nl, name_en=name_en)
+    if email:
+        row.override = CommitteeOverride(email=email)
+    db.session.add(row)
+    return row
+
+
+def member(first_name: str, surname: str, of: Party | None, prefix: str | None = None, gender: str | None = "man",
+           email: str | None = "x@tweedekamer.example", current: bool = True, **fields: object) -> Member:
+    row = Member(first_name=first_name, prefix=prefix, surname=surname, gender=gender, party=of, email=email,
+                 is_current=current, **fields)
+    db.session.add(row)
+    return row
+
+
+def seat(who: Member, on: Committee, role: str = "Lid", substitute: bool = False) -> CommitteeSeat:
+    row = CommitteeSeat(member=who, committee=on, role=role, substitute=substitute)
+    db.session.add(row)
+    return row
+
+
+def build_directory() -> dict[str, int]:
+    """Six current members of three parties on two committees, and one former member."""
+    vvd = party("VVD", "Volkspartij voor Vrijheid en Democratie", "People's Party for Freedom and Democracy")
+    d66 = party("D66", "Democraten 66", "Democrats 66")
+    cda = party("CDA", "Christen-Democratisch Appèl", "Christian Democratic Appeal")
+    buza = committee("BuZa", "vaste commissie voor Buitenlandse Zaken", "Standing Committee on Foreign Affairs",
+                     email="cie.buza@tweedekamer.example")
+    defence = committee("DEF", "vaste commissie voor Defensie", "Standing Committee on Defence")
+
+    yesilgoz = member("Dilan", "Yeşilgöz", vvd, gender="vrouw", email="d.yesilgoz@tweedekamer.example")
+    van_der_lee = member("Tom", "Lee", d66, prefix="van der", email="t.vdlee@tweedekamer.example")
+    de_vries = member("Anna", "Vries", cda, prefix="de", gender="vrouw", email="a.devries@tweedekamer.example")
+    hart = member("Pieter", "Hart", vvd, prefix="'t", email=None)
+    percent = member("Eva", "Procent_100%", d66, gender="vrouw", email="e.procent@tweedekamer.example")
+    opted_out = member("Jan", "Jansen", cda, email="j.jansen@tweedekamer.example")
+    opted_out.override = MemberOverride(do_not_write=True, note="Asked by phone")
+    former = member("Oud", "Kamerlid", vvd, current=False)
+
+    seat(yesilgoz, buza, "Voorzitter")
+    seat(van_der_lee, buza, "Ondervoorzitter")
+    seat(de_vries, buza, "Lid")
+    seat(hart, buza, "Plv. lid", substitute=True)
+    seat(de_vries, defence, "Voorzitter")
+    seat(yesilgoz, defence, "Plv. lid", substitute=True)
+    seat(former, defence, "Lid")
+    db.session.commit()
+    return {
+        "yesilgoz": yesilgoz.id, "van_der_lee": van_der_lee.id, "de_vries": de_vries.id, "hart": hart.id,
+        "percent": percent.id, "opted_out": opted_out.id, "former": former.id, "buza": buza.id,
+        "defence": defence.id,
+    }

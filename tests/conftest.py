@@ -1,0 +1,93 @@
+"""Shared fixtures: an app per test on SQLite, and on PostgreSQL too when OUTREACH_TEST_DATABASE_URL is set."""
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from outreach import create_app
+from outreach.config import normalise_database_url
+from outreach.extensions import db
+from tests.builders import build_directory
+
+POSTGRES_URL = os.environ.get("OUTREACH_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+
+
+def create_postgres_database(name_hint: str) -> str:
+    """Create an empty database on the test server and return its URL (the server outlives the run)."""
+    assert POSTGRES_URL
+    server = make_url(normalise_database_url(POSTGRES_URL))
+    name = f"outreach_test_{name_hint}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    assert POSTGRES_URL
+    server = make_url(normalise_database_url(POSTGRES_URL))
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database(worker_id: str) -> Iterator[str]:
+    """One PostgreSQL database per test worker, dropped at the end of the run."""
+    url = create_postgres_database(worker_id)
+    yield url
+    drop_postgres_database(url)
+
+
+def make_app(database_url: str, **config: object) -> Flask:
+    return create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database_url, **config})
+
+
+def empty_tables() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request: pytest.FixtureRequest, tmp_path: os.PathLike) -> Iterator[Flask]:
+    """A fresh application with an empty schema on the backend of this test's parameter."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/outreach.sqlite"
+    else:
+        url = request.getfixturevalue("postgres_database")
+    application = make_app(url)
+    with application.app_context():
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        if request.param != "sqlite":
+            empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def directory(app: Flask) -> dict[str, int]:
+    """A small known directory (see tests/builders.py); returns member ids by a short key."""
+    with app.app_context():
+        return build_directory()
