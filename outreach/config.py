@@ -50,7 +50,7 @@ def load_config(config: dict[str, Any], instance_path: str, overrides: Mapping[s
         if not (config.get("DEBUG") or config.get("TESTING")):
             raise RuntimeError(
                 "OUTREACH_SECRET_KEY is not set. Set it to a long random value, for example:\n"
-                '  export OUTREACH_SECRET_KEY="$(python3 -c \'import secrets; print(secrets.token_hex(32))\')"\n'
+                "  export OUTREACH_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
                 "(Only local development with --debug, and the test suite, run without one.)"
             )
         # Development and tests only: sessions do not survive a restart, which is what a developer expects.

@@ -1,6 +1,13 @@
 """Small builders for directory rows, and one known directory most tests use."""
 
-from outreach.directory.models import Committee, CommitteeOverride, CommitteeSeat, Member, MemberOverride, Party
+from outreach.directory.models import (
+    Committee,
+    CommitteeOverride,
+    CommitteeSeat,
+    Member,
+    MemberOverride,
+    Party,
+)
 from outreach.extensions import db
 
 
@@ -18,10 +25,26 @@ def committee(abbreviation: str, name_nl: str, name_en: str | None = None, email
     return row
 
 
-def member(first_name: str, surname: str, of: Party | None, prefix: str | None = None, gender: str | None = "man",
-           email: str | None = "x@tweedekamer.example", current: bool = True, **fields: object) -> Member:
-    row = Member(first_name=first_name, prefix=prefix, surname=surname, gender=gender, party=of, email=email,
-                 is_current=current, **fields)
+def member(
+    first_name: str,
+    surname: str,
+    of: Party | None,
+    prefix: str | None = None,
+    gender: str | None = "man",
+    email: str | None = "x@tweedekamer.example",
+    current: bool = True,
+    **fields: object,
+) -> Member:
+    row = Member(
+        first_name=first_name,
+        prefix=prefix,
+        surname=surname,
+        gender=gender,
+        party=of,
+        email=email,
+        is_current=current,
+        **fields,
+    )
     db.session.add(row)
     return row
 
@@ -37,8 +60,12 @@ def build_directory() -> dict[str, int]:
     vvd = party("VVD", "Volkspartij voor Vrijheid en Democratie", "People's Party for Freedom and Democracy")
     d66 = party("D66", "Democraten 66", "Democrats 66")
     cda = party("CDA", "Christen-Democratisch Appèl", "Christian Democratic Appeal")
-    buza = committee("BuZa", "vaste commissie voor Buitenlandse Zaken", "Standing Committee on Foreign Affairs",
-                     email="cie.buza@tweedekamer.example")
+    buza = committee(
+        "BuZa",
+        "vaste commissie voor Buitenlandse Zaken",
+        "Standing Committee on Foreign Affairs",
+        email="cie.buza@tweedekamer.example",
+    )
     defence = committee("DEF", "vaste commissie voor Defensie", "Standing Committee on Defence")
 
     yesilgoz = member("Dilan", "Yeşilgöz", vvd, gender="vrouw", email="d.yesilgoz@tweedekamer.example")
@@ -59,7 +86,13 @@ def build_directory() -> dict[str, int]:
     seat(former, defence, "Lid")
     db.session.commit()
     return {
-        "yesilgoz": yesilgoz.id, "van_der_lee": van_der_lee.id, "de_vries": de_vries.id, "hart": hart.id,
-        "percent": percent.id, "opted_out": opted_out.id, "former": former.id, "buza": buza.id,
+        "yesilgoz": yesilgoz.id,
+        "van_der_lee": van_der_lee.id,
+        "de_vries": de_vries.id,
+        "hart": hart.id,
+        "percent": percent.id,
+        "opted_out": opted_out.id,
+        "former": former.id,
+        "buza": buza.id,
         "defence": defence.id,
     }

@@ -22,7 +22,12 @@ def get(client: FlaskClient, url: str) -> str:
 def test_members_lists_every_current_member_by_surname(client: FlaskClient, directory: dict) -> None:
     page = client.get("/members").data
     assert names_on(page) == [
-        "Pieter 't Hart", "Jan Jansen", "Tom van der Lee", "Eva Procent_100%", "Anna de Vries", "Dilan Yeşilgöz",
+        "Pieter 't Hart",
+        "Jan Jansen",
+        "Tom van der Lee",
+        "Eva Procent_100%",
+        "Anna de Vries",
+        "Dilan Yeşilgöz",
     ]
     assert "Oud Kamerlid" not in page.decode()
     assert "6 leden" in page.decode()
@@ -87,8 +92,9 @@ def test_members_without_address_or_who_opted_out_are_marked(client: FlaskClient
         ("role=king", '"king" is geen rol in een commissie'),
     ],
 )
-def test_unknown_filter_values_give_a_friendly_empty_result(client: FlaskClient, directory: dict, query: str,
-                                                             message: str) -> None:
+def test_unknown_filter_values_give_a_friendly_empty_result(
+    client: FlaskClient, directory: dict, query: str, message: str
+) -> None:
     page = get(client, f"/members?{query}")
     assert message in page
     assert names_on(page.encode()) == []
@@ -139,8 +145,20 @@ def test_former_member_page_says_so(client: FlaskClient, directory: dict) -> Non
     assert "is geen Kamerlid meer" in get(client, f"/members/{directory['former']}")
 
 
-@pytest.mark.parametrize("url", ["/members/999999", "/members/abc", "/members/-1", "/committees/999999",
-                                 "/committees/BuZa", "/parties/XYZ", "/parties/", "/language/fr", "/nope"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/members/999999",
+        "/members/abc",
+        "/members/-1",
+        "/committees/999999",
+        "/committees/BuZa",
+        "/parties/XYZ",
+        "/parties/",
+        "/language/fr",
+        "/nope",
+    ],
+)
 def test_unknown_pages_are_a_friendly_404(client: FlaskClient, directory: dict, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 404

@@ -43,14 +43,24 @@ def load_demo(path: Path = DEMO_FILE) -> dict[str, int]:
     remove_demo()
 
     parties = {
-        p["abbreviation"]: Party(source=SOURCE_DEMO, abbreviation=p["abbreviation"], name_nl=p["name_nl"],
-                                 name_en=p.get("name_en"), seats=p.get("seats"))
+        p["abbreviation"]: Party(
+            source=SOURCE_DEMO,
+            abbreviation=p["abbreviation"],
+            name_nl=p["name_nl"],
+            name_en=p.get("name_en"),
+            seats=p.get("seats"),
+        )
         for p in data["parties"]
     }
     committees = {}
     for c in data["committees"]:
-        committee = Committee(source=SOURCE_DEMO, abbreviation=c["abbreviation"], name_nl=c["name_nl"],
-                              name_en=c.get("name_en"), kind=c.get("kind"))
+        committee = Committee(
+            source=SOURCE_DEMO,
+            abbreviation=c["abbreviation"],
+            name_nl=c["name_nl"],
+            name_en=c.get("name_en"),
+            kind=c.get("kind"),
+        )
         if c.get("email"):
             committee.override = CommitteeOverride(email=c["email"])
         committees[c["abbreviation"]] = committee
@@ -58,9 +68,17 @@ def load_demo(path: Path = DEMO_FILE) -> dict[str, int]:
 
     for m in data["members"]:
         member = Member(
-            source=SOURCE_DEMO, first_name=m["first_name"], prefix=m.get("prefix"), surname=m["surname"],
-            initials=m.get("initials"), gender=m.get("gender"), function="Tweede Kamerlid",
-            party=parties[m["party"]], party_role=m.get("party_role"), email=m.get("email"), is_current=True,
+            source=SOURCE_DEMO,
+            first_name=m["first_name"],
+            prefix=m.get("prefix"),
+            surname=m["surname"],
+            initials=m.get("initials"),
+            gender=m.get("gender"),
+            function="Tweede Kamerlid",
+            party=parties[m["party"]],
+            party_role=m.get("party_role"),
+            email=m.get("email"),
+            is_current=True,
         )
         member.seats = [
             CommitteeSeat(committee=committees[s["abbreviation"]], role=s["role"], substitute=s["substitute"])

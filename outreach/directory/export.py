@@ -7,7 +7,18 @@ from typing import Any
 
 from outreach.directory.models import Member
 
-CSV_COLUMNS = ("tk_id", "name", "first_name", "prefix", "surname", "gender", "party", "email", "salutation", "committees")
+CSV_COLUMNS = (
+    "tk_id",
+    "name",
+    "first_name",
+    "prefix",
+    "surname",
+    "gender",
+    "party",
+    "email",
+    "salutation",
+    "committees",
+)
 # Spreadsheet programs run cells starting with these as formulas (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -7,7 +7,18 @@ row was derived from (null for demo and hand-made rows); `source` says where a r
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, event, func
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.directory import names
@@ -124,8 +135,9 @@ class Member(db.Model):
 @event.listens_for(Member, "before_update")
 def _derive_name_keys(_mapper: object, _connection: object, member: Member) -> None:
     member.search_name = names.fold(
-        " ".join(p or "" for p in (member.first_name, member.given_names, member.initials, member.prefix,
-                                   member.surname))
+        " ".join(
+            p or "" for p in (member.first_name, member.given_names, member.initials, member.prefix, member.surname)
+        )
     )
     member.sort_name = names.fold(f"{member.surname} {member.first_name} {member.prefix or ''}")
 

@@ -160,8 +160,15 @@ def directory_counts() -> dict[str, int]:
         select(
             func.count(Member.id),
             func.count(func.distinct(Member.party_id)),
-            func.count(Member.id).filter(Member.email.is_(None), ~Member.override.has(MemberOverride.email.is_not(None))),
+            func.count(Member.id).filter(
+                Member.email.is_(None), ~Member.override.has(MemberOverride.email.is_not(None))
+            ),
         ).where(Member.is_current)
     ).one()
     committees = db.session.scalar(select(func.count(Committee.id)).where(Committee.active_until.is_(None)))
-    return {"members": members[0], "parties": members[1], "committees": committees or 0, "no_address": members[2]}
+    return {
+        "members": members[0],
+        "parties": members[1],
+        "committees": committees or 0,
+        "no_address": members[2],
+    }

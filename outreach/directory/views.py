@@ -110,7 +110,10 @@ def show_committee(committee_id: int) -> str:
     groups = [
         (lazy_gettext("Chair"), [s for s in seats if s.is_chair]),
         (lazy_gettext("Vice-chair"), [s for s in seats if s.is_vice_chair]),
-        (lazy_gettext("Full members"), [s for s in seats if not s.substitute and not (s.is_chair or s.is_vice_chair)]),
+        (
+            lazy_gettext("Full members"),
+            [s for s in seats if not s.substitute and not (s.is_chair or s.is_vice_chair)],
+        ),
         (lazy_gettext("Substitute members"), [s for s in seats if s.substitute]),
     ]
     return render_template("directory/committee.html", committee=committee, groups=groups, seats=seats)

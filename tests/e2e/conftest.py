@@ -1,0 +1,97 @@
+"""Browser tests: the app served on a free loopback port, driven by Playwright in the system Chromium."""
+
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from outreach.directory.demo import load_demo
+from outreach.extensions import db
+from tests.builders import build_directory
+from tests.conftest import make_app
+
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("OUTREACH_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    path = chromium_path()
+    if path is None:
+        message = "Chromium not found: install Debian's `chromium` (or set OUTREACH_CHROMIUM) to run browser tests"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[[Callable[[], object]], str]]:
+    """Start the app with a directory made by `fill` (in an app context) and return its base URL."""
+    servers: list[tuple[object, threading.Thread, Flask]] = []
+
+    def start(fill: Callable[[], object]) -> str:
+        app = make_app(f"sqlite:///{tmp_path}/e2e-{len(servers)}.sqlite")
+        with app.app_context():
+            db.create_all()
+            fill()
+            db.session.commit()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread, app))
+        return f"http://127.0.0.1:{server.port}"
+
+    yield start
+    for server, thread, app in servers:
+        server.shutdown()  # type: ignore[attr-defined]
+        thread.join()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def known_site(serve: Callable) -> str:
+    """The small known directory of tests/builders.py."""
+    return serve(build_directory)
+
+
+@pytest.fixture
+def demo_site(serve: Callable) -> str:
+    """The bundled 150-member demo directory."""
+    return serve(load_demo)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep a full-page picture for people to look at (test-artifacts/ is not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
