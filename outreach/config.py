@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
@@ -32,6 +34,13 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _create_sqlite_folder(url: str) -> None:
+    """SQLite creates the database file but not its folder (the instance folder on a fresh checkout)."""
+    database = make_url(url).database
+    if url.startswith("sqlite") and database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def load_config(config: dict[str, Any], instance_path: str, overrides: Mapping[str, Any] | None) -> None:
     """Fill `config` (a Flask config) from defaults, the environment and `overrides`, and check it."""
     for key, value in DEFAULTS.items():
@@ -45,6 +54,7 @@ def load_config(config: dict[str, Any], instance_path: str, overrides: Mapping[s
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "outreach.sqlite")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    _create_sqlite_folder(config["SQLALCHEMY_DATABASE_URI"])
 
     if not config.get("SECRET_KEY"):
         if not (config.get("DEBUG") or config.get("TESTING")):

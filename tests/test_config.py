@@ -62,6 +62,14 @@ def test_sqlite_in_the_instance_folder_by_default(clean_env: pytest.MonkeyPatch)
     assert Path(app.instance_path).parent == Path(__file__).resolve().parent.parent
 
 
+def test_sqlite_folder_is_created_on_a_fresh_checkout(tmp_path: Path) -> None:
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/new/instance/o.sqlite"})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    assert (tmp_path / "new" / "instance" / "o.sqlite").exists()
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
