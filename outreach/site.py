@@ -1,7 +1,8 @@
 """Site-wide public pages: the home page and the language switch."""
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_gettext
+from werkzeug.exceptions import HTTPException
 
 from outreach.directory.queries import directory_counts
 from outreach.i18n import LANGUAGE_COOKIE
@@ -37,7 +38,32 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-@bp.app_errorhandler(404)
-def not_found(_error: Exception) -> tuple[str, int]:
-    """A page that does not exist, explained in the visitor's language."""
-    return render_template("site/error.html", code=404), 404
+ERRORS = {
+    400: (lazy_gettext("Bad request"), lazy_gettext("The page could not understand this request.")),
+    403: (lazy_gettext("Not allowed"), lazy_gettext("You do not have access to this page.")),
+    404: (
+        lazy_gettext("Page not found"),
+        lazy_gettext(
+            "There is no page at this address. It may have moved, or the member or committee may no longer "
+            "be in the directory."
+        ),
+    ),
+    405: (lazy_gettext("Not possible here"), lazy_gettext("This page cannot be used in this way.")),
+    413: (lazy_gettext("Too large"), lazy_gettext("What you sent is too large.")),
+    429: (
+        lazy_gettext("Too many requests"),
+        lazy_gettext("You have made too many requests in a short time. Please wait a moment and try again."),
+    ),
+    500: (
+        lazy_gettext("Something went wrong"),
+        lazy_gettext("Something went wrong on our side. Please try again in a little while."),
+    ),
+}
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException) -> tuple[str, int]:
+    """Any HTTP error, explained in the visitor's language instead of the server's default page."""
+    code = error.code or 500
+    title, explanation = ERRORS.get(code, ERRORS[500] if code >= 500 else ERRORS[400])
+    return render_template("site/error.html", title=title, explanation=explanation), code

@@ -226,3 +226,12 @@ def test_home_page_shows_the_directory_at_a_glance(client: FlaskClient, director
     assert re.search(r"<strong>3</strong> partijen", page)
     assert re.search(r"<strong>2</strong> commissies", page)
     assert "Nog geen campagne" in page or "Er is nog geen campagne" in page
+
+
+def test_other_http_errors_get_a_friendly_page_too(client: FlaskClient, directory: dict) -> None:
+    response = client.post("/members")
+    assert response.status_code == 405
+    assert "Dat kan hier niet" in response.get_data(as_text=True)
+    client.get("/language/en")
+    response = client.put("/")
+    assert response.status_code == 405 and "Not possible here" in response.get_data(as_text=True)
