@@ -10,7 +10,7 @@ from flask.testing import FlaskCliRunner
 from outreach.directory.models import Member, MemberOverride
 from outreach.extensions import db
 
-CONTRACT_KEYS = {
+CONTRACT_KEYS = [
     "tk_id",
     "name",
     "first_name",
@@ -21,7 +21,7 @@ CONTRACT_KEYS = {
     "email",
     "salutation",
     "committees",
-}
+]
 
 
 def export(runner: FlaskCliRunner, fmt: str) -> str:
@@ -34,7 +34,7 @@ def test_json_export_matches_the_contract(runner: FlaskCliRunner, directory: dic
     records = json.loads(export(runner, "json"))
     assert [r["surname"] for r in records] == ["Hart", "Jansen", "Lee", "Procent_100%", "Vries", "Yeşilgöz"]
     for record in records:
-        assert set(record) == CONTRACT_KEYS
+        assert list(record) == CONTRACT_KEYS
         assert record["gender"] in ("man", "vrouw", None)
         for committee in record["committees"]:
             assert set(committee) == {"abbreviation", "name", "role", "substitute"}
@@ -80,7 +80,7 @@ def test_csv_export_has_the_same_records(runner: FlaskCliRunner, directory: dict
     rows = list(csv.DictReader(io.StringIO(export(runner, "csv"))))
     records = json.loads(export(runner, "json"))
     assert [r["name"] for r in rows] == [r["name"] for r in records]
-    assert set(rows[0]) == CONTRACT_KEYS
+    assert list(rows[0]) == CONTRACT_KEYS
     yesilgoz = next(r for r in rows if r["surname"] == "Yeşilgöz")
     assert yesilgoz["committees"] == "BuZa: Voorzitter; DEF: Plv. lid"
     assert yesilgoz["salutation"] == "Geachte mevrouw Yeşilgöz,"
@@ -96,17 +96,4 @@ def test_csv_export_defuses_spreadsheet_formulas(app: Flask, runner: FlaskCliRun
 
 def test_export_of_an_empty_directory(runner: FlaskCliRunner) -> None:
     assert json.loads(export(runner, "json")) == []
-    assert export(runner, "csv").strip() == ",".join(
-        [
-            "tk_id",
-            "name",
-            "first_name",
-            "prefix",
-            "surname",
-            "gender",
-            "party",
-            "email",
-            "salutation",
-            "committees",
-        ]
-    )
+    assert export(runner, "csv").strip() == ",".join(CONTRACT_KEYS)
