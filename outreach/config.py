@@ -23,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_DEFAULT_SENDER": "Outreach <letters@outreach.localhost>",
     # The Tweede Kamer's open-data SyncFeed, the source of the real directory.
     "TK_SYNCFEED_URL": "https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0/Feed",
+    "TK_SYNC_TIMEOUT": 30,  # seconds per request
+    "TK_SYNC_ATTEMPTS": 5,  # per page, on timeouts, connection errors, 429 and 5xx
+    "TK_SYNC_BACKOFF": 2.0,  # seconds before the first retry, doubling (with jitter) up to a minute
 }
 
 

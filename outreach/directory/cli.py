@@ -1,12 +1,17 @@
 """Directory commands: `flask directory demo` and `flask directory export`."""
 
+import sys
+
 import click
+from flask import current_app
 from sqlalchemy import func, select
 
 from outreach.database import begin_write
 from outreach.directory import bp, export, queries
 from outreach.directory.demo import DemoRefused, load_demo, real_member_count
 from outreach.directory.models import Member
+from outreach.directory.sync import run_sync
+from outreach.directory.syncfeed import CATEGORIES, SyncFeedError
 from outreach.extensions import db
 
 
@@ -38,3 +43,48 @@ def export_directory(fmt: str) -> None:
     """Print the current directory, one record per member sorted by surname."""
     members = queries.find_members(queries.MemberFilter())
     click.echo(export.to_json(members) if fmt == "json" else export.to_csv(members), nl=fmt == "json")
+
+
+class SyncProgress:
+    """A line per category: redrawn in place on a terminal, printed once when done otherwise (cron, logs)."""
+
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        self.interactive = sys.stdout.isatty()
+        self.lines: dict[str, str] = {category: self._line(category, 0, 0, None) for category in CATEGORIES}
+        if self.interactive:
+            click.echo("\n".join(self.lines.values()))
+
+    def _line(self, category: str, pages: int, entities: int, done: bool | None) -> str:
+        if done:
+            bar = "#" * self.WIDTH
+        else:
+            bar = ("." * self.WIDTH) if done is None else ("#" * (pages % self.WIDTH)).ljust(self.WIDTH, ".")
+        state = "caught up" if done else "waiting" if done is None else "fetching"
+        return f"{category:<31} [{bar}] {pages:>5} pages {entities:>7} entities  {state}"
+
+    def __call__(self, category: str, pages: int, entities: int, done: bool) -> None:
+        self.lines[category] = self._line(category, pages, entities, done)
+        if self.interactive:
+            click.echo(f"\x1b[{len(self.lines)}F" + "\n".join(f"{line}\x1b[K" for line in self.lines.values()))
+        elif done:
+            click.echo(self.lines[category])
+
+
+@bp.cli.command("sync")
+@click.option("--url", help="SyncFeed address (default: OUTREACH_TK_SYNCFEED_URL).")
+def sync_directory(url: str | None) -> None:
+    """Sync the directory from the Tweede Kamer's SyncFeed and print what changed."""
+    base_url = url or current_app.config["TK_SYNCFEED_URL"]
+    click.echo(f"Syncing the directory from {base_url}")
+    try:
+        run = run_sync(base_url, progress=SyncProgress())
+    except SyncFeedError as error:
+        raise click.ClickException(
+            f"The sync stopped: {error}\nThe directory was left as it was. What was fetched is kept; "
+            "running the sync again resumes where it stopped."
+        ) from None
+    for change in run.changes:
+        click.echo(f"  {change.kind:<9} {change.member_name}: {change.old or '-'} -> {change.new or '-'}")
+    click.echo(f"{run.summary} ({run.requests} requests)")

@@ -192,3 +192,50 @@ class CommitteeOverride(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
 
     committee: Mapped[Committee] = relationship(back_populates="override")
+
+
+class SyncRun(db.Model):
+    """One run of the directory sync: when, from where, how it ended and what it changed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(12), default="running")  # running, succeeded, failed
+    url: Mapped[str] = mapped_column(String(500))
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    entities_changed: Mapped[int] = mapped_column(Integer, default=0)
+    members: Mapped[int] = mapped_column(Integer, default=0)
+    parties: Mapped[int] = mapped_column(Integer, default=0)
+    committees: Mapped[int] = mapped_column(Integer, default=0)
+    joined: Mapped[int] = mapped_column(Integer, default=0)
+    left: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    changes: Mapped[list["DirectoryChange"]] = relationship(
+        back_populates="sync_run", cascade="all, delete-orphan", order_by="DirectoryChange.id"
+    )
+
+    @property
+    def summary(self) -> str:
+        """'150 members, 15 parties, 31 committees; 2 joined, 1 left, 3 changed'."""
+        return (
+            f"{self.members} members, {self.parties} parties, {self.committees} committees; "
+            f"{self.joined} joined, {self.left} left, {self.changed} changed"
+        )
+
+
+class DirectoryChange(db.Model):
+    """One change a sync made to the directory: a member joined or left, or their party, committees, address or
+    name changed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sync_run_id: Mapped[int] = mapped_column(ForeignKey("sync_run.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"), index=True)
+    member_name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(12))  # joined, left, party, committee, email, name
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+
+    sync_run: Mapped[SyncRun] = relationship(back_populates="changes")
+    member: Mapped[Member | None] = relationship()

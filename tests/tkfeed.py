@@ -1,0 +1,155 @@
+"""A constructed Tweede Kamer SyncFeed, served over real HTTP on a loopback port.
+
+Entities are written the way the real feed writes them (Atom wrapper, tkData payload namespace, `tk:` attributes,
+`xsi:nil`, `ref` relations, an entry-level `next` link per entry); every added entity takes the next number of one
+global skiptoken sequence. Faults (an HTTP status, a hang, a body, a redirect) can be queued per category.
+"""
+
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape
+
+ATOM = "http://www.w3.org/2005/Atom"
+TK = "http://www.tweedekamer.nl/xsd/tkData/v1-0"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+PATH = "/SyncFeed/2.0/Feed"
+
+
+def guid(name: str) -> str:
+    """A stable GUID for a name used in a test."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"outreach-test:{name}"))
+
+
+def entity_xml(
+    tag: str,
+    name: str,
+    fields: dict[str, str | None] | None = None,
+    refs: dict[str, str] | None = None,
+    updated: str = "2025-11-12T09:58:00Z",
+    deleted: bool = False,
+    namespaced: bool = True,
+) -> str:
+    """One tkData entity element; `refs` name other test entities, None field values become xsi:nil."""
+    ns = f' xmlns="{TK}" xmlns:tk="{TK}" xmlns:xsi="{XSI}"' if namespaced else ""
+    prefix = "tk:" if namespaced else ""
+    head = f'<{tag}{ns} id="{guid(name)}" {prefix}bijgewerkt="{updated}" {prefix}verwijderd="{str(deleted).lower()}"'
+    if deleted:
+        return head + "/>"
+    body = [f'<{key} ref="{guid(target)}"/>' for key, target in (refs or {}).items()]
+    for key, value in (fields or {}).items():
+        body.append(f'<{key} xsi:nil="true"/>' if value is None else f"<{key}>{escape(value)}</{key}>")
+    return head + ">" + "".join(body) + f"</{tag}>"
+
+
+@dataclass
+class Fault:
+    kind: str  # status, hang, body, redirect
+    status: int = 200
+    body: bytes = b""
+    location: str = ""
+    content_type: str = "text/html"
+
+
+@dataclass
+class Feed:
+    """The feed's contents per category and the requests it has answered."""
+
+    page_size: int = 3
+    token: int = 16_000_000
+    entries: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    faults: dict[str, list[Fault]] = field(default_factory=dict)
+    requests: list[tuple[str, int | None]] = field(default_factory=list)
+    release: threading.Event = field(default_factory=threading.Event)
+    base_url: str = ""
+
+    def add(self, category: str, xml: str) -> None:
+        """Publish an entity (a new one, or a new version of one) at the end of its category."""
+        self.token += 7  # skiptokens are one global, gapped sequence
+        self.entries.setdefault(category, []).append((self.token, xml))
+
+    def fail(self, category: str, *faults: Fault) -> None:
+        """Answer the next requests for `category` with these faults, in order."""
+        self.faults.setdefault(category, []).extend(faults)
+
+    def page(self, category: str, skiptoken: int | None) -> bytes:
+        after = [(t, x) for t, x in self.entries.get(category, []) if skiptoken is None or t > skiptoken]
+        shown, more = after[: self.page_size], len(after) > self.page_size
+        link = f"{self.base_url}?category={category}&amp;skiptoken="
+        parts = [f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="{ATOM}">', f"<title>{category}</title>"]
+        if more:
+            parts.append(f'<link rel="next" href="{link}{shown[-1][0]}"/>')
+        if not shown:
+            parts.append(f'<link rel="resume" href="{link}{skiptoken or 0}"/>')
+        for token, xml in shown:
+            tag = xml[1 : xml.index(" ")]
+            parts.append(
+                f"<entry><title>{xml.split('id=')[1][1:37]}</title><updated>2025-11-12T10:00:00Z</updated>"
+                f'<category term="{tag}"/><link rel="next" href="{link}{token}"/>'
+                f'<content type="application/xml">{xml}</content></entry>'
+            )
+        parts.append("</feed>")
+        return "".join(parts).encode()
+
+    def requests_for(self, category: str) -> list[int | None]:
+        return [token for cat, token in self.requests if cat == category]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    feed: Feed
+
+    def log_message(self, *args: object) -> None:  # keep test output clean
+        pass
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        query = parse_qs(url.query)
+        category = query.get("category", [""])[0]
+        token = int(query["skiptoken"][0]) if "skiptoken" in query else None
+        feed = self.feed
+        feed.requests.append((category, token))
+        if url.path != PATH or not category:
+            return self._send(404, b"not found", "text/plain")
+        pending = feed.faults.get(category)
+        if pending:
+            fault = pending.pop(0)
+            if fault.kind == "hang":
+                feed.release.wait(10)
+                return None
+            if fault.kind == "redirect":
+                self.send_response(302)
+                self.send_header("Location", fault.location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            return self._send(fault.status, fault.body, fault.content_type)
+        return self._send(200, feed.page(category, token), "application/atom+xml; charset=utf-8")
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def serve(feed: Feed) -> Iterator[Feed]:
+    """Serve `feed` on a free loopback port while the block runs; feed.base_url says where."""
+    handler = type("Handler", (_Handler,), {"feed": feed})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    feed.base_url = f"http://127.0.0.1:{server.server_port}{PATH}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield feed
+    finally:
+        feed.release.set()
+        server.shutdown()
+        server.server_close()
+        thread.join()
