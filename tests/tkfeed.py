@@ -99,6 +99,120 @@ class Feed:
         return [token for cat, token in self.requests if cat == category]
 
 
+class House:
+    """Writes a small House into a Feed the way the Kamer publishes it: persons, seats, parties, committees."""
+
+    def __init__(self, feed: Feed) -> None:
+        self.feed = feed
+
+    def person(
+        self,
+        key: str,
+        number: str | None,
+        first: str | None,
+        prefix: str | None,
+        surname: str | None,
+        gender: str | None,
+        function: str = "Tweede Kamerlid",
+        updated: str = "2025-11-12T09:58:00Z",
+    ) -> None:
+        fields = {
+            "nummer": number,
+            "titels": None,
+            "initialen": (first or "?")[0] + ".",
+            "tussenvoegsel": prefix,
+            "achternaam": surname,
+            "voornamen": first,
+            "roepnaam": first,
+            "geslacht": gender,
+            "functie": function,
+            "woonplaats": "Den Haag",
+            "land": "NL",
+            "fractielabel": None,
+        }
+        self.feed.add("Persoon", entity_xml("persoon", key, fields, updated=updated))
+
+    def party(self, key: str, abbreviation: str, name: str, seats: str, active_until: str | None = None) -> None:
+        fields = {
+            "nummer": "27" + str(len(key)),
+            "afkorting": abbreviation,
+            "naamNl": name,
+            "naamEn": None,
+            "aantalZetels": seats,
+            "aantalStemmen": None,
+            "datumActief": "2023-12-06",
+            "datumInactief": active_until,
+        }
+        self.feed.add("Fractie", entity_xml("fractie", key, fields))
+
+    def party_seat(
+        self, key: str, person: str, party: str, start: str, end: str | None = None, function: str = "Lid"
+    ) -> None:
+        self.feed.add("FractieZetel", entity_xml("fractieZetel", f"{key}-zetel", {"gewicht": "1"}, {"fractie": party}))
+        self.feed.add(
+            "FractieZetelPersoon",
+            entity_xml(
+                "fractieZetelPersoon",
+                key,
+                {"functie": function, "van": start, "totEnMet": end},
+                {"fractieZetel": f"{key}-zetel", "persoon": person},
+            ),
+        )
+
+    def contact(self, key: str, person: str, kind: str, value: str, weight: str, deleted: bool = False) -> None:
+        self.feed.add(
+            "PersoonContactinformatie",
+            entity_xml(
+                "persoonContactinformatie",
+                key,
+                {"soort": kind, "waarde": value, "gewicht": weight},
+                {"persoon": person},
+                deleted=deleted,
+            ),
+        )
+
+    def committee(self, key: str, abbreviation: str, name: str, active_until: str | None = None) -> None:
+        fields = {
+            "nummer": "2019A0" + str(len(key)),
+            "soort": "Vaste commissie",
+            "afkorting": abbreviation,
+            "naamNl": name,
+            "naamEn": None,
+            "naamWebNl": name,
+            "datumActief": "2019-01-01",
+            "datumInactief": active_until,
+        }
+        self.feed.add("Commissie", entity_xml("commissie", key, fields))
+        self.feed.add(
+            "CommissieZetel", entity_xml("commissieZetel", f"{key}-zetel", {"gewicht": "1"}, {"commissie": key})
+        )
+
+    def committee_seat(
+        self,
+        key: str,
+        person: str,
+        committee: str,
+        function: str,
+        substitute: bool = False,
+        start: str = "2025-11-13",
+        end: str | None = None,
+    ) -> None:
+        category, tag = (
+            ("CommissieZetelVervangerPersoon", "commissieZetelVervangerPersoon")
+            if substitute
+            else ("CommissieZetelVastPersoon", "commissieZetelVastPersoon")
+        )
+        self.feed.add(
+            category,
+            entity_xml(
+                tag,
+                key,
+                {"functie": function, "van": start, "totEnMet": end},
+                {"commissieZetel": f"{committee}-zetel", "persoon": person},
+            ),
+        )
+
+
 class _Handler(BaseHTTPRequestHandler):
     feed: Feed
 
