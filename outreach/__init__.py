@@ -5,9 +5,9 @@ from typing import Any
 
 from flask import Flask
 
-from outreach import database, i18n
+from outreach import database, i18n, security
 from outreach.config import PROJECT_ROOT, load_config
-from outreach.extensions import babel, csrf, db, mail, migrate
+from outreach.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -26,10 +26,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
 
     from outreach import site
+    from outreach.accounts import bp as accounts_bp
     from outreach.directory import bp as directory_bp
+    from outreach.directory.admin import bp as directory_admin_bp
 
     app.register_blueprint(site.bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(directory_admin_bp)
     return app

@@ -17,6 +17,16 @@ DEFAULTS: dict[str, Any] = {
     # Flask-SQLAlchemy: SQLite in the instance folder unless a URL is configured (filled in by load_config).
     "SQLALCHEMY_DATABASE_URI": None,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    # Flask-Limiter: per process; set redis://127.0.0.1:6379 when several processes serve the app.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "5/minute;20/hour",
+    # Sessions: organisers stay logged in for a working day at most.
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": None,  # None: secure unless DEBUG (see load_config)
+    "SESSION_COOKIE_HTTPONLY": True,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     # Flask-Mail: the local development sink; production sets its own relay.
     "MAIL_SERVER": "127.0.0.1",
     "MAIL_PORT": 8025,
@@ -46,8 +56,7 @@ def _create_sqlite_folder(url: str) -> None:
 
 def load_config(config: dict[str, Any], instance_path: str, overrides: Mapping[str, Any] | None) -> None:
     """Fill `config` (a Flask config) from defaults, the environment and `overrides`, and check it."""
-    for key, value in DEFAULTS.items():
-        config.setdefault(key, value)
+    config.update(DEFAULTS)  # over Flask's own defaults, some of which (cookies, sessions) we set differently
     config.from_prefixed_env("OUTREACH")
     if not config.get("SQLALCHEMY_DATABASE_URI") and os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
@@ -58,6 +67,12 @@ def load_config(config: dict[str, Any], instance_path: str, overrides: Mapping[s
         config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "outreach.sqlite")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     _create_sqlite_folder(config["SQLALCHEMY_DATABASE_URI"])
+
+    # Cookies only over HTTPS, except on a developer's own machine (flask --debug over plain http).
+    if config["SESSION_COOKIE_SECURE"] is None:
+        config["SESSION_COOKIE_SECURE"] = not config.get("DEBUG")
+    if config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_NAME"] == "session":
+        config["SESSION_COOKIE_NAME"] = "__Host-session"
 
     if not config.get("SECRET_KEY"):
         if not (config.get("DEBUG") or config.get("TESTING")):

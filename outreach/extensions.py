@@ -1,6 +1,9 @@
 """Every extension instance, so that rooms import these and never the app factory."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +31,6 @@ migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
 babel = Babel()
+login_manager = LoginManager()
+# Limits are declared on the views that need them (login, later the public forms); none by default.
+limiter = Limiter(key_func=get_remote_address)

@@ -27,7 +27,14 @@ def set_language(code: str) -> Response:
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     response = redirect(safe_next(request.args.get("next")))
-    response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response
 
 

@@ -1,5 +1,7 @@
 """Small builders for directory rows, and one known directory most tests use."""
 
+from outreach.accounts.models import Account
+from outreach.accounts.passwords import hash_password
 from outreach.directory.models import (
     Committee,
     CommitteeOverride,
@@ -9,6 +11,15 @@ from outreach.directory.models import (
     Party,
 )
 from outreach.extensions import db
+
+PASSWORD = "lange-zin met 4 woorden"
+
+
+def account(email: str, role: str = "organiser", password: str = PASSWORD, active: bool = True) -> Account:
+    row = Account(email=email, role=role, password_hash=hash_password(password), active=active)
+    db.session.add(row)
+    db.session.commit()
+    return row
 
 
 def party(abbreviation: str, name_nl: str, name_en: str | None = None) -> Party:

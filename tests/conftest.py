@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from outreach import create_app
 from outreach.config import normalise_database_url
 from outreach.extensions import db
-from tests.builders import build_directory
+from tests.builders import PASSWORD, account, build_directory
 
 POSTGRES_URL = os.environ.get("OUTREACH_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -49,7 +49,13 @@ def postgres_database(worker_id: str) -> Iterator[str]:
 
 
 def make_app(database_url: str, **config: object) -> Flask:
-    return create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+    }  # tests/test_security.py checks CSRF with it switched on
+    return create_app({**settings, **config})
 
 
 def empty_tables() -> None:
@@ -91,3 +97,25 @@ def directory(app: Flask) -> dict[str, int]:
     """A small known directory (see tests/builders.py); returns member ids by a short key."""
     with app.app_context():
         return build_directory()
+
+
+def log_in(client: FlaskClient, email: str, password: str = PASSWORD):
+    return client.post("/admin/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def organiser(app: Flask, client: FlaskClient) -> FlaskClient:
+    """The test client, logged in as an organiser."""
+    with app.app_context():
+        account("org@example.org", "organiser")
+    assert log_in(client, "org@example.org").status_code == 302
+    return client
+
+
+@pytest.fixture
+def admin(app: Flask, client: FlaskClient) -> FlaskClient:
+    """The test client, logged in as an admin."""
+    with app.app_context():
+        account("admin@example.org", "admin")
+    assert log_in(client, "admin@example.org").status_code == 302
+    return client

@@ -97,3 +97,25 @@ def test_csv_export_defuses_spreadsheet_formulas(app: Flask, runner: FlaskCliRun
 def test_export_of_an_empty_directory(runner: FlaskCliRunner) -> None:
     assert json.loads(export(runner, "json")) == []
     assert export(runner, "csv").strip() == ",".join(CONTRACT_KEYS)
+
+
+def test_import_command_applies_corrections_and_skips_bad_rows(
+    app: Flask, runner: FlaskCliRunner, directory: dict, tmp_path
+) -> None:
+    rows = list(csv.DictReader(io.StringIO(export(runner, "csv"))))
+    for row in rows:
+        if row["surname"] == "Lee":
+            row["email"] = "tom.vanderlee@tweedekamer.nl"
+        if row["surname"] == "Hart":
+            row["email"] = "=cmd|' /C calc'!A0"
+    path = tmp_path / "corrections.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=CONTRACT_KEYS)
+        writer.writeheader()
+        writer.writerows(rows)
+    dry = runner.invoke(args=["directory", "import", str(path), "--dry-run"])
+    assert "1 changes, 1 rows with errors; nothing saved" in dry.output
+    result = runner.invoke(args=["directory", "import", str(path)])
+    assert result.exit_code == 0 and "line 2: “=cmd|' /C calc'!A0” is not an e-mail address (skipped)" in result.output
+    lee = next(r for r in json.loads(export(runner, "json")) if r["surname"] == "Lee")
+    assert lee["email"] == "tom.vanderlee@tweedekamer.nl"

@@ -1,6 +1,7 @@
-"""Directory commands: `flask directory demo` and `flask directory export`."""
+"""Directory commands: `flask directory sync`, `demo`, `export` and `import`."""
 
 import sys
+from typing import TextIO
 
 import click
 from flask import current_app
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 
 from outreach.database import begin_write
 from outreach.directory import bp, export, queries
+from outreach.directory.csv_import import apply_plan, plan_import
 from outreach.directory.demo import DemoRefused, load_demo, real_member_count
 from outreach.directory.models import Member
 from outreach.directory.sync import run_sync
@@ -88,3 +90,22 @@ def sync_directory(url: str | None) -> None:
     for change in run.changes:
         click.echo(f"  {change.kind:<9} {change.member_name}: {change.old or '-'} -> {change.new or '-'}")
     click.echo(f"{run.summary} ({run.requests} requests)")
+
+
+@bp.cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--dry-run", is_flag=True, help="Show what would change without saving it.")
+def import_corrections(file: TextIO, dry_run: bool) -> None:
+    """Apply organisers' corrections (e-mail, salutation) from a CSV in the export's columns."""
+    begin_write()
+    plan = plan_import(file.read())
+    for error in plan.errors:
+        click.echo(f"line {error.line}: {error.message} (skipped)")
+    for change in plan.changes:
+        click.echo(f"{change.member.name}: {change.field} {change.old or '-'} -> {change.new or '(synced value)'}")
+    if dry_run:
+        click.echo(f"{len(plan.changes)} changes, {len(plan.errors)} rows with errors; nothing saved (--dry-run).")
+        return
+    apply_plan(plan)
+    db.session.commit()
+    click.echo(f"{len(plan.changes)} changes saved, {len(plan.errors)} rows with errors skipped.")

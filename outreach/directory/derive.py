@@ -10,15 +10,15 @@ The rules (see the Kamer's data documentation):
   lowest `gewicht`. It is never made up from a name.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from outreach.validation import is_email
+
 Mirror = Callable[[str], dict[str, dict[str, Any]]]
 MEMBER_FUNCTION = "Tweede Kamerlid"
-_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[a-z]{2,}$", re.IGNORECASE)
 
 
 @dataclass
@@ -114,7 +114,7 @@ def pick_email(contacts: list[dict[str, Any]]) -> str | None:
     for contact in contacts:
         fields = contact["fields"]
         value = (fields.get("waarde") or "").strip()
-        if (fields.get("soort") or "").strip().lower() != "e-mail" or not _EMAIL.match(value):
+        if (fields.get("soort") or "").strip().lower() != "e-mail" or not is_email(value):
             continue
         weight = to_int(fields.get("gewicht"))
         addresses.append(

@@ -8,6 +8,7 @@ row was derived from (null for demo and hand-made rows); `source` says where a r
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -211,6 +212,8 @@ class SyncRun(db.Model):
     left: Mapped[int] = mapped_column(Integer, default=0)
     changed: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # Per category while running: {"Persoon": {"pages": 3, "entities": 750, "done": false}, ...}
+    progress: Mapped[dict | None] = mapped_column(JSON, default=dict)
 
     changes: Mapped[list["DirectoryChange"]] = relationship(
         back_populates="sync_run", cascade="all, delete-orphan", order_by="DirectoryChange.id"
@@ -239,3 +242,14 @@ class DirectoryChange(db.Model):
 
     sync_run: Mapped[SyncRun] = relationship(back_populates="changes")
     member: Mapped[Member | None] = relationship()
+
+
+class ExtraTarget(db.Model):
+    """An address campaigns may write to that is not a member: a committee clerk, the petitions desk, ..."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    salutation: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

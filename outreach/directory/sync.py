@@ -10,9 +10,9 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -52,16 +52,18 @@ def default_client(base_url: str) -> Client:
 def run_sync(
     base_url: str,
     *,
+    run: SyncRun | None = None,
     client_factory: Callable[[], Client] | None = None,
     progress: Progress | None = None,
     today: date | None = None,
     workers: int = 3,
 ) -> SyncRun:
     """Bring the mirror up to date, then the directory; returns the finished run (failed runs raise)."""
-    begin_write()
-    run = SyncRun(started_at=utcnow(), url=base_url, status="running")
-    db.session.add(run)
-    db.session.commit()
+    if run is None:
+        begin_write()
+        run = SyncRun(started_at=utcnow(), url=base_url, status="running")
+        db.session.add(run)
+        db.session.commit()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def client_in_app() -> Client:
@@ -136,16 +138,18 @@ def fetch_all(client_factory: Callable[[], Client], progress: Progress, workers:
                     failure = message.error
                     stop.set()
                 elif message.error is None:
+                    begin_write()
                     progress(message.category, *counts[message.category], True)
+                    db.session.commit()
                 continue
             if failure is not None:
                 continue
             begin_write()
             changed += mirror.store_page(message.category, message.page, message.url)  # type: ignore[arg-type]
-            db.session.commit()
             counts[message.category][0] += 1
             counts[message.category][1] += len(message.page.entries)  # type: ignore[attr-defined]
             progress(message.category, *counts[message.category], False)
+            db.session.commit()
     if failure is not None:
         raise failure
     return requests, changed
@@ -258,3 +262,46 @@ def _replace_seats(member: Member, derived_seats: list, committees: dict[str, Co
         seat.tk_id, seat.role, seat.since = derived.tk_id, derived.role, derived.since
         wanted[key] = seat
     member.seats = list(wanted.values())
+
+
+STALE_AFTER = timedelta(hours=1)
+
+
+def running_sync() -> SyncRun | None:
+    """A sync started less than an hour ago that has not finished (an older one was cut off)."""
+    return db.session.scalar(
+        select(SyncRun).where(SyncRun.status == "running", SyncRun.started_at > utcnow() - STALE_AFTER).limit(1)
+    )
+
+
+def start_in_background(base_url: str) -> SyncRun:
+    """Start a sync in a thread of this process and return its run, whose progress the web page shows."""
+    begin_write()
+    run = SyncRun(started_at=utcnow(), url=base_url, status="running", progress={})
+    db.session.add(run)
+    db.session.commit()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    thread = threading.Thread(target=_sync_in_thread, args=(app, run.id, base_url), daemon=True)
+    thread.start()
+    return run
+
+
+def record_progress(run: SyncRun) -> Progress:
+    """A progress callback that keeps the run's per-category counts (committed with each page)."""
+
+    def update(category: str, pages: int, entities: int, done: bool) -> None:
+        run.progress = {**(run.progress or {}), category: {"pages": pages, "entities": entities, "done": done}}
+
+    return update
+
+
+def _sync_in_thread(app: Flask, run_id: int, base_url: str) -> None:
+    with app.app_context():
+        run = db.session.get(SyncRun, run_id)
+        try:
+            if run is not None:
+                run_sync(base_url, run=run, progress=record_progress(run))
+        except Exception:  # recorded on the run, which the sync page shows; logged for the operator too
+            app.logger.exception("directory sync %s failed", run_id)
+        finally:
+            db.session.remove()

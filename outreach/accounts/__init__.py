@@ -1,0 +1,10 @@
+"""The accounts room: organiser accounts, login, the admin home, the audit log."""
+
+from flask import Blueprint
+
+from outreach.accounts.access import protect
+
+bp = Blueprint("accounts", __name__, url_prefix="/admin", cli_group="accounts")
+protect(bp)
+
+from outreach.accounts import cli, views  # noqa: E402, F401  (register routes and commands on bp)

@@ -1,0 +1,44 @@
+"""Account commands: `flask accounts add` and `flask accounts first-admin`."""
+
+import click
+from sqlalchemy import func, select
+
+from outreach.accounts import bp, passwords
+from outreach.accounts.models import ROLES, Account
+from outreach.database import begin_write
+from outreach.extensions import db
+
+
+@bp.cli.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="organiser", show_default=True)
+@click.password_option(help="Prompted for when not given.")
+def add(email: str, role: str, password: str) -> None:
+    """Create an organiser account."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.ClickException(f"{email!r} is not an e-mail address.")
+    problem = passwords.password_problem(password, email)
+    if problem:
+        raise click.ClickException(problem)
+    begin_write()
+    if db.session.scalar(select(func.count(Account.id)).where(Account.email == email)):
+        raise click.ClickException(f"There is already an account for {email}.")
+    db.session.add(Account(email=email, role=role, password_hash=passwords.hash_password(password)))
+    db.session.commit()
+    click.echo(f"Account {email} ({role}) created.")
+
+
+@bp.cli.command("first-admin")
+@click.option("--email", default="admin@outreach.localhost", show_default=True)
+def first_admin(email: str) -> None:
+    """On a fresh install, create an admin with a generated password and print it once."""
+    begin_write()
+    if db.session.scalar(select(func.count(Account.id))):
+        click.echo("Organiser accounts exist already; log in with yours at /admin/login.")
+        return
+    password = passwords.generate_password()
+    db.session.add(Account(email=email, role="admin", password_hash=passwords.hash_password(password)))
+    db.session.commit()
+    click.echo(f"First admin created. Log in at /admin/login as {email} with password: {password}")
+    click.echo("This password is shown only now; add your own account with `flask accounts add`.")
