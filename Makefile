@@ -14,6 +14,7 @@ PORT ?= 5000
 run: $(VENV)/.run-deps $(MO)
 	FLASK_DEBUG=1 $(BIN)/flask db upgrade
 	FLASK_DEBUG=1 $(BIN)/flask directory demo --if-empty
+	FLASK_DEBUG=1 $(BIN)/flask accounts first-admin
 	@echo "Outreach runs on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	FLASK_DEBUG=1 $(BIN)/flask run --host $(HOST) --port $(PORT)
 

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "5/minute;20/hour",
+    "PROXY_COUNT": 0,  # reverse proxies in front of the app (1 behind nginx or Caddy)
     # Sessions: organisers stay logged in for a working day at most.
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,6 +1,7 @@
 """Security headers on every response; pages that may show personal data are never cached."""
 
 from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -8,7 +9,11 @@ CONTENT_SECURITY_POLICY = (
 
 
 def init_app(app: Flask) -> None:
-    """Add the headers to every response of `app`."""
+    """Add the headers to every response of `app`; trust the configured number of reverse proxies."""
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies:
+        # Behind nginx/Caddy the client's address is in X-Forwarded-For; per-IP login limits need it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     @app.after_request
     def security_headers(response: Response) -> Response:

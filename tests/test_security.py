@@ -131,3 +131,21 @@ def test_cookies_are_secure_httponly_and_samesite(app: Flask, client: FlaskClien
 def test_local_debug_cookies_work_over_plain_http(tmp_path) -> None:
     app = make_app(f"sqlite:///{tmp_path}/d.sqlite", DEBUG=True, TESTING=False)
     assert app.config["SESSION_COOKIE_SECURE"] is False and app.config["SESSION_COOKIE_NAME"] == "session"
+
+
+def test_behind_a_proxy_login_limits_count_the_real_client(tmp_path) -> None:
+    from outreach.extensions import db
+    from tests.builders import account
+
+    app = make_app(f"sqlite:///{tmp_path}/p.sqlite", PROXY_COUNT=1)
+    with app.app_context():
+        db.create_all()
+        account("org@example.org")
+    client = app.test_client()
+    for i in range(5):
+        forwarded = {"X-Forwarded-For": f"192.0.2.{i}"}
+        client.post("/admin/login", data={"email": f"n{i}@example.org", "password": "x"}, headers=forwarded)
+    sixth = client.post(
+        "/admin/login", data={"email": "n9@example.org", "password": "x"}, headers={"X-Forwarded-For": "192.0.2.9"}
+    )
+    assert sixth.status_code == 200  # five other clients behind the same proxy did not use up this one's limit
