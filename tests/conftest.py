@@ -103,19 +103,20 @@ def log_in(client: FlaskClient, email: str, password: str = PASSWORD):
     return client.post("/admin/login", data={"email": email, "password": password})
 
 
+def logged_in(app: Flask, client: FlaskClient, email: str, role: str) -> FlaskClient:
+    with app.app_context():
+        account(email, role)
+    assert log_in(client, email).status_code == 302
+    return client
+
+
 @pytest.fixture
 def organiser(app: Flask, client: FlaskClient) -> FlaskClient:
     """The test client, logged in as an organiser."""
-    with app.app_context():
-        account("org@example.org", "organiser")
-    assert log_in(client, "org@example.org").status_code == 302
-    return client
+    return logged_in(app, client, "org@example.org", "organiser")
 
 
 @pytest.fixture
 def admin(app: Flask, client: FlaskClient) -> FlaskClient:
     """The test client, logged in as an admin."""
-    with app.app_context():
-        account("admin@example.org", "admin")
-    assert log_in(client, "admin@example.org").status_code == 302
-    return client
+    return logged_in(app, client, "admin@example.org", "admin")

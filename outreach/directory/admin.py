@@ -72,17 +72,14 @@ def _text(value: str | None) -> str | None:
     return value.strip() or None if value else None
 
 
-class MemberOverrideForm(FlaskForm):
-    email = StringField(lazy_gettext("E-mail address"), validators=[Optional(), Length(max=254), email_address])
-    salutation = StringField(lazy_gettext("Salutation"), validators=[Optional(), Length(max=200), one_line])
-    do_not_write = BooleanField(lazy_gettext("Do not write to this member"))
-    note = TextAreaField(lazy_gettext("Note for organisers"), validators=[Optional(), Length(max=2000)])
-
-
 class CommitteeOverrideForm(FlaskForm):
     email = StringField(lazy_gettext("E-mail address"), validators=[Optional(), Length(max=254), email_address])
     salutation = StringField(lazy_gettext("Salutation"), validators=[Optional(), Length(max=200), one_line])
     note = TextAreaField(lazy_gettext("Note for organisers"), validators=[Optional(), Length(max=2000)])
+
+
+class MemberOverrideForm(CommitteeOverrideForm):
+    do_not_write = BooleanField(lazy_gettext("Do not write to this member"))
 
 
 class TargetForm(FlaskForm):
@@ -101,8 +98,8 @@ class ApplyImportForm(FlaskForm):
     csv_text = HiddenField(validators=[DataRequired()])
 
 
-def _save_override(owner: Member | Committee, form: FlaskForm, override_class: type) -> list[str]:
-    """Copy the form into the owner's override (created or removed as needed); returns the changed fields."""
+def _save_override(owner: Member | Committee, form: FlaskForm, override_class: type, action: str) -> None:
+    """Copy the form into the owner's override (created or removed as needed) and log which fields changed."""
     override = owner.override or override_class()
     changed = []
     for name in ("email", "salutation", "note", "do_not_write"):
@@ -120,7 +117,9 @@ def _save_override(owner: Member | Committee, form: FlaskForm, override_class: t
         db.session.delete(owner.override)
     elif not empty:
         owner.override = override
-    return changed
+    if changed:
+        audit(action, owner, ", ".join(changed))
+    db.session.commit()
 
 
 @bp.get("/")
@@ -146,10 +145,7 @@ def edit_member(member_id: int) -> str | WerkzeugResponse:
     member = db.get_or_404(Member, member_id)
     form = MemberOverrideForm(obj=member.override)
     if form.validate_on_submit():
-        changed = _save_override(member, form, MemberOverride)
-        if changed:
-            audit("edit member corrections", member, ", ".join(changed))
-        db.session.commit()
+        _save_override(member, form, MemberOverride, "edit member corrections")
         flash(lazy_gettext("Saved the corrections for %(name)s.", name=member.name), "info")
         return redirect(url_for(".members", q=member.surname))
     return render_template("directory/admin/member.html", member=member, form=form)
@@ -167,10 +163,7 @@ def edit_committee(committee_id: int) -> str | WerkzeugResponse:
     committee = db.get_or_404(Committee, committee_id)
     form = CommitteeOverrideForm(obj=committee.override)
     if form.validate_on_submit():
-        changed = _save_override(committee, form, CommitteeOverride)
-        if changed:
-            audit("edit committee address", committee, ", ".join(changed))
-        db.session.commit()
+        _save_override(committee, form, CommitteeOverride, "edit committee address")
         flash(lazy_gettext("Saved the address of the %(name)s.", name=committee.name_nl), "info")
         return redirect(url_for(".committees"))
     return render_template("directory/admin/committee.html", committee=committee, form=form)
