@@ -48,8 +48,14 @@ def _tune_sqlite(engine: Engine, busy_timeout: int) -> None:
 def begin_write() -> None:
     """Start the current session's transaction as a write transaction (SQLite: BEGIN IMMEDIATE).
 
-    Call before the first query of a unit of work that will write; requests other than GET/HEAD/OPTIONS do so
-    automatically. Commands that write call it themselves.
+    Call before the first write of a unit of work; requests other than GET/HEAD/OPTIONS do so automatically, commands
+    and the sync call it themselves. A read-only transaction still open is ended first: its snapshot would make the
+    coming write fail at once with "database is locked" if another process wrote in the meantime.
     """
-    if not db.session().in_transaction():
-        db.session.connection(execution_options={IMMEDIATE: True})
+    session = db.session()
+    if session.in_transaction():
+        immediate = session.connection().get_execution_options().get(IMMEDIATE)
+        if immediate or session.new or session.dirty or session.deleted:
+            return
+        session.commit()
+    session.connection(execution_options={IMMEDIATE: True})

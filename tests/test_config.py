@@ -155,3 +155,20 @@ def test_post_requests_begin_immediate(tmp_path: Path) -> None:
     assert seen["free"] is False
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_write_after_reads_does_not_fail_when_another_writer_got_in_between(tmp_path: Path) -> None:
+    app = sqlite_app(tmp_path)
+    with app.app_context():
+        db.create_all()
+        db.session.execute(text("CREATE TABLE note (body TEXT)"))
+        db.session.commit()
+        db.session.execute(text("SELECT count(*) FROM note"))  # a read snapshot is open
+        other = sqlite3.connect(tmp_path / "t.sqlite", isolation_level=None)
+        other.execute("INSERT INTO note VALUES ('written meanwhile')")  # another process commits a write
+        other.close()
+        begin_write()  # ends the stale read snapshot and takes the write lock
+        db.session.execute(text("INSERT INTO note VALUES ('ours')"))
+        db.session.commit()
+        assert db.session.execute(text("SELECT count(*) FROM note")).scalar() == 2
+        db.engine.dispose()

@@ -79,6 +79,7 @@ def run_sync(
         db.session.commit()
     except Exception as error:
         db.session.rollback()
+        begin_write()
         run = db.session.get(SyncRun, run.id) or run
         run.status, run.finished_at, run.error = "failed", utcnow(), str(error)[:2000]
         db.session.commit()
