@@ -112,7 +112,7 @@ def phase_peaks(app, feed: Feed) -> tuple[int, int]:
         fetch_all(lambda: Client(feed.base_url, timeout=60), lambda *_: None, workers=3)
         fetching = tracemalloc.get_traced_memory()[1]
         tracemalloc.reset_peak()
-        apply(derive(mirror.load, TODAY), SyncRun(started_at=datetime.now(), url=feed.base_url))
+        apply(derive(mirror.load, TODAY), SyncRun(started_at=datetime.now(), url=feed.base_url), TODAY)
         deriving = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         db.session.rollback()

@@ -1,5 +1,6 @@
 """Database engine set-up: SQLite tuned for a web tier plus a worker, PostgreSQL as configured."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, request
@@ -8,6 +9,11 @@ from sqlalchemy import Engine, event
 from outreach.extensions import db
 
 IMMEDIATE = "outreach_sqlite_immediate"
+
+
+def utcnow() -> datetime:
+    """Now, as the naive UTC timestamp that DateTime columns store."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def configure(app: Flask) -> None:

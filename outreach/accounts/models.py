@@ -1,18 +1,15 @@
 """Organiser accounts and the audit log of what organisers do."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from outreach.database import utcnow
 from outreach.extensions import db
 
 ROLES = ("organiser", "admin")  # in rising order of what they may do
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Account(UserMixin, db.Model):

@@ -11,7 +11,8 @@ from wtforms.validators import DataRequired, Length
 
 from outreach.accounts import bp, passwords
 from outreach.accounts.access import audit, public, requires_role
-from outreach.accounts.models import ROLES, Account, AuditEntry, utcnow
+from outreach.accounts.models import ROLES, Account, AuditEntry
+from outreach.database import utcnow
 from outreach.directory.models import SyncRun
 from outreach.directory.queries import directory_counts
 from outreach.extensions import db, limiter, login_manager

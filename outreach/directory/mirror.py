@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from outreach.database import utcnow
 from outreach.directory.syncfeed import Page
 from outreach.extensions import db
 
@@ -82,7 +83,7 @@ def store_page(category: str, page: Page, page_url: str) -> int:
     else:
         cursor_url = page.resume_url or page_url
     cursor = db.session.get(SyncCursor, category) or SyncCursor(category=category)
-    cursor.next_url, cursor.updated_at = cursor_url, datetime.now(UTC).replace(tzinfo=None)
+    cursor.next_url, cursor.updated_at = cursor_url, utcnow()
     db.session.add(cursor)
     return changed
 

@@ -10,13 +10,13 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from outreach.database import begin_write
+from outreach.database import begin_write, utcnow
 from outreach.directory import mirror
 from outreach.directory.demo import remove_demo
 from outreach.directory.derive import Directory, derive
@@ -29,14 +29,10 @@ from outreach.directory.models import (
     Party,
     SyncRun,
 )
-from outreach.directory.syncfeed import CATEGORIES, Client
+from outreach.directory.syncfeed import CATEGORIES, Client, Page
 from outreach.extensions import db
 
 Progress = Callable[[str, int, int, bool], None]  # category, pages, entities, done
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def default_client(base_url: str) -> Client:
@@ -59,11 +55,7 @@ def run_sync(
     workers: int = 3,
 ) -> SyncRun:
     """Bring the mirror up to date, then the directory; returns the finished run (failed runs raise)."""
-    if run is None:
-        begin_write()
-        run = SyncRun(started_at=utcnow(), url=base_url, status="running")
-        db.session.add(run)
-        db.session.commit()
+    run = run or new_run(base_url)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def client_in_app() -> Client:
@@ -74,7 +66,8 @@ def run_sync(
     try:
         run.requests, run.entities_changed = fetch_all(factory, progress or (lambda *_: None), workers)
         begin_write()
-        apply(derive(mirror.load, today or date.today()), run)
+        today = today or date.today()
+        apply(derive(mirror.load, today), run, today)
         run.status, run.finished_at = "succeeded", utcnow()
         db.session.commit()
     except Exception as error:
@@ -91,7 +84,7 @@ def run_sync(
 class _Message:
     category: str
     url: str = ""
-    page: object = None
+    page: Page | None = None
     requests: int = 0
     error: BaseException | None = None
     done: bool = False
@@ -104,9 +97,9 @@ def fetch_all(client_factory: Callable[[], Client], progress: Progress, workers:
     stop = threading.Event()
 
     def fetch(category: str) -> None:
-        client = client_factory()
-        error = None
+        client, error = None, None
         try:
+            client = client_factory()
             if stop.is_set():
                 return
             for url, page in client.pages(category, starts.get(category)):
@@ -121,7 +114,8 @@ def fetch_all(client_factory: Callable[[], Client], progress: Progress, workers:
         except BaseException as exc:  # reported to the storing thread, which raises it
             error = exc
         finally:
-            inbox.put(_Message(category, requests=client.requests_made, error=error, done=True))
+            made = client.requests_made if client else 0
+            inbox.put(_Message(category, requests=made, error=error, done=True))
 
     requests = changed = 0
     counts = {category: [0, 0] for category in CATEGORIES}
@@ -143,12 +137,12 @@ def fetch_all(client_factory: Callable[[], Client], progress: Progress, workers:
                     progress(message.category, *counts[message.category], True)
                     db.session.commit()
                 continue
-            if failure is not None:
+            if failure is not None or message.page is None:
                 continue
             begin_write()
-            changed += mirror.store_page(message.category, message.page, message.url)  # type: ignore[arg-type]
+            changed += mirror.store_page(message.category, message.page, message.url)
             counts[message.category][0] += 1
-            counts[message.category][1] += len(message.page.entries)  # type: ignore[attr-defined]
+            counts[message.category][1] += len(message.page.entries)
             progress(message.category, *counts[message.category], False)
             db.session.commit()
     if failure is not None:
@@ -164,11 +158,11 @@ def _seat_labels(seats: list[CommitteeSeat]) -> dict[tuple[str, bool], str]:
     return {(seat.committee.abbreviation, seat.substitute): seat.role for seat in seats}
 
 
-def apply(directory: Directory, run: SyncRun) -> None:
+def apply(directory: Directory, run: SyncRun, today: date) -> None:
     """Make the directory tables say what `directory` says, logging each change on `run`. The caller commits."""
     remove_demo()  # the first real sync replaces the demo directory
     parties = _upsert_parties(directory)
-    committees = _upsert_committees(directory)
+    committees = _upsert_committees(directory, today)
     members = {
         m.tk_id: m
         for m in db.session.scalars(
@@ -237,11 +231,11 @@ def _upsert_parties(directory: Directory) -> dict[str, Party]:
     return existing
 
 
-def _upsert_committees(directory: Directory) -> dict[str, Committee]:
+def _upsert_committees(directory: Directory, today: date) -> dict[str, Committee]:
     existing = {c.tk_id: c for c in db.session.scalars(select(Committee).where(Committee.source == SOURCE_TK))}
     for tk_id, committee in existing.items():
         if tk_id not in directory.committees and committee.active_until is None:
-            committee.active_until = date.today()
+            committee.active_until = today
     for tk_id, derived in directory.committees.items():
         committee = existing.get(tk_id) or Committee(tk_id=tk_id, source=SOURCE_TK)
         committee.tk_number, committee.kind, committee.abbreviation = derived.number, derived.kind, derived.abbreviation
@@ -275,12 +269,18 @@ def running_sync() -> SyncRun | None:
     )
 
 
-def start_in_background(base_url: str) -> SyncRun:
-    """Start a sync in a thread of this process and return its run, whose progress the web page shows."""
+def new_run(base_url: str) -> SyncRun:
+    """Record that a sync from `base_url` starts now."""
     begin_write()
     run = SyncRun(started_at=utcnow(), url=base_url, status="running", progress={})
     db.session.add(run)
     db.session.commit()
+    return run
+
+
+def start_in_background(base_url: str) -> SyncRun:
+    """Start a sync in a thread of this process and return its run, whose progress the web page shows."""
+    run = new_run(base_url)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     thread = threading.Thread(target=_sync_in_thread, args=(app, run.id, base_url), daemon=True)
     thread.start()

@@ -2,8 +2,6 @@
 
 from flask import abort, render_template, request
 from flask_babel import get_locale, lazy_gettext
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from outreach.directory import bp, queries
 from outreach.directory.models import Committee, CommitteeSeat, Member
@@ -81,15 +79,7 @@ def list_members() -> str:
 @bp.get("/members/<int:member_id>")
 def show_member(member_id: int) -> str:
     """One member: party, committees with roles, and whether letters can reach them."""
-    member = db.session.scalar(
-        select(Member)
-        .where(Member.id == member_id)
-        .options(
-            selectinload(Member.party),
-            selectinload(Member.override),
-            selectinload(Member.seats).selectinload(CommitteeSeat.committee),
-        )
-    )
+    member = queries.member(member_id)
     if member is None:
         abort(404)
     seats = sorted(member.seats, key=lambda seat: (seat.substitute, local_name(seat.committee)))
