@@ -149,3 +149,22 @@ def test_behind_a_proxy_login_limits_count_the_real_client(tmp_path) -> None:
         "/admin/login", data={"email": "n9@example.org", "password": "x"}, headers={"X-Forwarded-For": "192.0.2.9"}
     )
     assert sixth.status_code == 200  # five other clients behind the same proxy did not use up this one's limit
+
+
+def test_too_large_uploads_and_server_errors_get_friendly_pages(tmp_path) -> None:
+    from outreach.extensions import db
+
+    app = make_app(f"sqlite:///{tmp_path}/e.sqlite", PROPAGATE_EXCEPTIONS=False)
+    with app.app_context():
+        db.create_all()
+
+    @app.get("/broken")
+    def broken() -> str:
+        raise RuntimeError("a bug")
+
+    client = app.test_client()
+    too_large = client.post("/admin/login", data={"email": "x" * (3 * 1024 * 1024)})
+    assert too_large.status_code == 413 and "Te groot" in too_large.get_data(as_text=True)
+    error = client.get("/broken")
+    assert error.status_code == 500
+    assert "Er ging iets mis" in error.get_data(as_text=True) and "a bug" not in error.get_data(as_text=True)
