@@ -34,9 +34,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.accounts import bp as accounts_bp
     from outreach.directory import bp as directory_bp
     from outreach.directory.admin import bp as directory_admin_bp
+    from outreach.outbox import bp as outbox_bp
+    from outreach.outbox.views import bp as outbox_admin_bp
 
     app.register_blueprint(site.bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(directory_admin_bp)
+    app.register_blueprint(outbox_bp)
+    app.register_blueprint(outbox_admin_bp)
     return app

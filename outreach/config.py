@@ -28,10 +28,35 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": None,  # None: secure unless DEBUG (see load_config)
     "SESSION_COOKIE_HTTPONLY": True,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-    # Flask-Mail: the local development sink; production sets its own relay.
+    # Links in e-mail (confirmation, opt-out) start with this: the address the public reaches the site at.
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    # Flask-Mail: the local development sink (`make run` starts it); production sets its own relay, with
+    # MAIL_USE_TLS / MAIL_USE_SSL, MAIL_USERNAME and MAIL_PASSWORD as Flask-Mail documents.
     "MAIL_SERVER": "127.0.0.1",
     "MAIL_PORT": 8025,
-    "MAIL_DEFAULT_SENDER": "Outreach <letters@outreach.localhost>",
+    "MAIL_DEFAULT_SENDER": "Outreach <noreply@outreach.localhost>",  # confirmations and notices to supporters
+    "LETTERS_FROM": "letters@outreach.localhost",  # letters: "<Supporter> via <Campaign>" <this address>
+    "BOUNCE_ADDRESS": None,  # e.g. bounces@campaign.example: each message gets bounces+<token>@… as envelope sender
+    "MESSAGE_ID_DOMAIN": None,  # default: the domain of LETTERS_FROM
+    "DKIM_DOMAIN": None,  # DKIM signing when DKIM_PRIVATE_KEY_FILE (PEM) or DKIM_PRIVATE_KEY is set
+    "DKIM_SELECTOR": "outreach",
+    "DKIM_PRIVATE_KEY": None,
+    "DKIM_PRIVATE_KEY_FILE": None,
+    # The outbox worker (see outreach/outbox/worker.py).
+    "OUTBOX_SMTP_TIMEOUT": 30,  # seconds for the connection and each SMTP command
+    "OUTBOX_LEASE_SECONDS": 300,  # a claimed message is given to another worker if not finished by then
+    "OUTBOX_RETRY_BASE": 60,  # seconds before the first retry; ×5 each time (with jitter) ...
+    "OUTBOX_RETRY_MAX": 7200,  # ... up to every two hours ...
+    "OUTBOX_GIVE_UP_AFTER": 5 * 24 * 3600,  # ... and given up after five days (RFC 5321 asks for 4-5 days)
+    "OUTBOX_MAX_ATTEMPTS": 100,
+    "OUTBOX_RATE": 5.0,  # messages per second across all workers (your provider's quota); 0: no limit
+    "OUTBOX_SENDING_HOURS": "",  # e.g. "mon-fri 08:00-18:00" (BABEL_DEFAULT_TIMEZONE) for letters to MPs
+    "OUTBOX_BREAKER_FAILURES": 5,  # connection failures in a row that pause the queue
+    "OUTBOX_BREAKER_COOLDOWN": 300,  # seconds an automatic pause lasts (doubling while it keeps tripping)
+    "OUTBOX_POLL_SECONDS": 2.0,  # how often an idle worker looks for due messages
+    "OUTBOX_ALERT_QUEUE_AGE": 15 * 60,  # organisers are alerted when a due message waits longer than this ...
+    "OUTBOX_ALERT_FAILURE_SHARE": 0.05,  # ... or when more of the last 100 messages than this failed
+    "DEV_MAIL_DIR": None,  # where the development mail sink stores messages; default instance/dev-mail
     # The Tweede Kamer's open-data SyncFeed, the source of the real directory.
     "TK_SYNCFEED_URL": "https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0/Feed",
     "TK_SYNC_TIMEOUT": 30,  # seconds per request
@@ -74,6 +99,12 @@ def load_config(config: dict[str, Any], instance_path: str, overrides: Mapping[s
         config["SESSION_COOKIE_SECURE"] = not config.get("DEBUG")
     if config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_NAME"] == "session":
         config["SESSION_COOKIE_NAME"] = "__Host-session"
+
+    if config.get("DKIM_PRIVATE_KEY_FILE") and not config.get("DKIM_PRIVATE_KEY"):
+        config["DKIM_PRIVATE_KEY"] = Path(config["DKIM_PRIVATE_KEY_FILE"]).read_text()
+    if config.get("DKIM_PRIVATE_KEY") and not config.get("DKIM_DOMAIN"):
+        config["DKIM_DOMAIN"] = config["LETTERS_FROM"].rpartition("@")[2]
+    config["DEV_MAIL_DIR"] = config.get("DEV_MAIL_DIR") or str(Path(instance_path) / "dev-mail")
 
     if not config.get("SECRET_KEY"):
         if not (config.get("DEBUG") or config.get("TESTING")):

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Flask, request
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from outreach.extensions import db
 
@@ -65,3 +66,9 @@ def begin_write() -> None:
             return
         session.commit()
     session.connection(execution_options={IMMEDIATE: True})
+
+
+def insert_unless_present(model: type, **values: Any) -> None:
+    """INSERT a row, doing nothing when a unique key says it is already there (safe when two processes race)."""
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    db.session.execute(insert(model).values(**values).on_conflict_do_nothing())

@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 from outreach.directory.queries import directory_counts
 from outreach.i18n import LANGUAGE_COOKIE
+from outreach.urls import safe_next
 
 bp = Blueprint("site", __name__)
 
@@ -36,13 +37,6 @@ def set_language(code: str) -> Response:
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
     return response
-
-
-def safe_next(target: str | None) -> str:
-    """A local path to go back to; anything pointing elsewhere falls back to the home page."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
 
 
 ERRORS = {

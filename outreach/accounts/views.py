@@ -16,7 +16,7 @@ from outreach.database import utcnow
 from outreach.directory.models import SyncRun
 from outreach.directory.queries import directory_counts
 from outreach.extensions import db, limiter, login_manager
-from outreach.site import safe_next
+from outreach.urls import safe_next
 from outreach.validation import email_address
 
 login_manager.login_view = "accounts.login"

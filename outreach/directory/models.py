@@ -253,3 +253,15 @@ class ExtraTarget(db.Model):
     salutation: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class UndeliverableAddress(db.Model):
+    """An address the mail server refused for good (a 5xx answer or a bounce): letters to it are held until an
+    organiser corrects the address or clears the flag."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    refusals: Mapped[int] = mapped_column(Integer, default=1)

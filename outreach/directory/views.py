@@ -1,9 +1,12 @@
 """Public directory pages: the member finder, member, committee and party pages."""
 
-from flask import abort, render_template, request
+from flask import abort, make_response, render_template, request
 from flask_babel import get_locale, lazy_gettext
+from werkzeug.wrappers import Response
 
-from outreach.directory import bp, queries
+from outreach.accounts.access import audit
+from outreach.database import utcnow
+from outreach.directory import bp, delivery, queries
 from outreach.directory.models import Committee, CommitteeSeat, Member
 from outreach.extensions import db
 
@@ -125,3 +128,19 @@ def show_party(abbreviation: str) -> str:
         abort(404)
     members = queries.party_members([party.id for party, _ in matches])
     return render_template("directory/party.html", party=matches[0][0], members=members)
+
+
+@bp.route("/opt-out/<token>", methods=["GET", "POST"])
+def opt_out(token: str) -> Response:
+    """The link under every letter: an MP's office stops further letters via this site (GET asks, POST does it,
+    so a mail scanner that opens links stops nothing)."""
+    member = delivery.member_for_opt_out(token) or abort(404)
+    done = member.do_not_write
+    if request.method == "POST" and not done:
+        delivery.opt_out(member, f"Opted out via the link under a letter on {utcnow():%Y-%m-%d %H:%M} UTC.")
+        audit("directory.opt_out", member)
+        db.session.commit()
+        done = True
+    response = make_response(render_template("directory/opt_out.html", member=member, done=done))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

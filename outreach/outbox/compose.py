@@ -1,0 +1,224 @@
+"""Putting e-mail into the outbox, and turning an outbox row into the exact message the mail server receives.
+
+Everything that can reach a header is checked for line breaks and control characters before a row is written
+(`UnsafeHeader`); the message is built with Flask-Mail, with the row's own Message-ID, and signed with DKIM when a
+key is configured.
+"""
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
+
+import dkim
+from flask import current_app
+from flask_babel import force_locale, gettext
+from flask_mail import Message
+
+from outreach.database import utcnow
+from outreach.directory.delivery import opt_out_token
+from outreach.extensions import db
+from outreach.outbox import states
+from outreach.outbox.models import LETTER, PRIORITY, OutboxMessage
+from outreach.urls import public_url
+from outreach.validation import has_control_characters, is_email
+
+# Headers that DKIM signs: what a reader sees and what identifies the message.
+SIGNED_HEADERS = [b"from", b"to", b"reply-to", b"subject", b"date", b"message-id", b"mime-version", b"content-type"]
+
+
+class UnsafeHeader(ValueError):
+    """A value meant for a mail header holds a line break or control character, or is not a usable address."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a message goes to; `member_id` for members of the House (held when they left or opted out)."""
+
+    name: str | None
+    address: str
+    member_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Supporter:
+    """The person a letter is written by: named in From, answers go to them, told when a letter fails."""
+
+    name: str
+    email: str
+    place: str | None = None  # city or 4-digit postcode, shown under the letter
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """What the outbox needs to know of the campaign a letter belongs to."""
+
+    id: int
+    title: str
+    url: str
+    contact: str | None = None
+    daily_cap: int | None = None  # letters per MP per day from this campaign; the rest waits for the next day
+
+
+def enqueue(
+    kind: str,
+    to: Recipient,
+    subject: str,
+    body: str,
+    *,
+    language: str = "nl",
+    sender: str | None = None,
+    reply_to: list[tuple[str, str]] | None = None,
+    campaign_id: int | None = None,
+    supporter: Supporter | None = None,
+    daily_cap: int | None = None,
+) -> OutboxMessage:
+    """Queue one e-mail (the caller commits, in the same transaction as whatever the e-mail is about)."""
+    sender = sender or current_app.config["MAIL_DEFAULT_SENDER"]
+    _check_address(to.address)
+    for value in (to.name or "", subject, sender, *(part for pair in reply_to or [] for part in pair)):
+        _check_header_text(value)
+    for _name, address in reply_to or []:
+        _check_address(address)
+    now = utcnow()
+    token = secrets.token_hex(10)
+    message = OutboxMessage(
+        kind=kind,
+        priority=PRIORITY.get(kind, PRIORITY[LETTER]),
+        status=states.QUEUED,
+        message_id=f"<{uuid.uuid4().hex}@{_message_id_domain()}>",
+        bounce_token=token,
+        language=language,
+        sender=sender,
+        recipient=to.address,
+        recipient_name=to.name,
+        reply_to=", ".join(format_address(name, address) for name, address in reply_to) if reply_to else None,
+        envelope_from=_envelope_from(sender, token),
+        subject=subject,
+        body=body,
+        campaign_id=campaign_id,
+        member_id=to.member_id,
+        supporter_email=supporter.email if supporter else None,
+        supporter_name=supporter.name if supporter else None,
+        daily_cap=daily_cap,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    db.session.add(message)
+    return message
+
+
+def enqueue_letter(
+    to: Recipient,
+    supporter: Supporter,
+    campaign: Campaign,
+    subject: str,
+    body: str,
+    *,
+    language: str = "nl",
+    tracking_address: str | None = None,
+) -> OutboxMessage:
+    """Queue a supporter's letter to one MP: From "<name> via <campaign>" at the campaign's letters address,
+    Reply-To the supporter (and the tracking address, when replies are tracked), and a footer saying who sent it
+    and how the MP's office can opt out."""
+    _check_header_text(supporter.name)
+    _check_header_text(campaign.title)
+    sender = format_address(f"{supporter.name} via {campaign.title}", current_app.config["LETTERS_FROM"])
+    reply_to = [(supporter.name, supporter.email)]
+    if tracking_address:
+        reply_to.append((campaign.title, tracking_address))
+    return enqueue(
+        LETTER,
+        to,
+        subject,
+        body.rstrip() + "\n\n" + letter_footer(to, supporter, campaign, language),
+        language=language,
+        sender=sender,
+        reply_to=reply_to,
+        campaign_id=campaign.id,
+        supporter=supporter,
+        daily_cap=campaign.daily_cap,
+    )
+
+
+def letter_footer(to: Recipient, supporter: Supporter, campaign: Campaign, language: str) -> str:
+    """The lines under every letter: who sent it via which campaign, that the address was confirmed, how to stop."""
+    who = f"{supporter.name} ({supporter.place})" if supporter.place else supporter.name
+    with force_locale(language):
+        lines = [
+            "-- ",
+            gettext("This letter was sent by %(who)s via the campaign “%(campaign)s” (%(url)s).")
+            % {"who": who, "campaign": campaign.title, "url": campaign.url},
+            gettext("%(name)s confirmed their e-mail address; replying to this e-mail reaches them directly.")
+            % {"name": supporter.name},
+        ]
+        if to.member_id is not None:
+            link = public_url("directory.opt_out", token=opt_out_token(to.member_id))
+            lines.append(gettext("Your office no longer wants letters via this campaign? %(link)s") % {"link": link})
+        if campaign.contact:
+            lines.append(gettext("Questions about this campaign: %(contact)s") % {"contact": campaign.contact})
+    return "\n".join(lines)
+
+
+def format_address(name: str | None, address: str) -> str:
+    """'"Jan Jansen via Campagne" <brieven@campagne.nl>', encoded for a header when the name is not ASCII."""
+    return formataddr((name or "", address), charset="utf-8")
+
+
+def build(message: OutboxMessage) -> Message:
+    """The Flask-Mail message for an outbox row, the same on every attempt (Message-ID and Date fixed)."""
+    mail = DkimMessage(
+        subject=message.subject,
+        recipients=[format_address(message.recipient_name, message.recipient)],
+        body=message.body,
+        sender=message.sender,
+        date=message.created_at.timestamp(),
+    )
+    mail.msgId = message.message_id
+    if message.reply_to:
+        # Flask-Mail takes one Reply-To address; a letter may carry two (the supporter and the tracking address).
+        mail.extra_headers = {"Reply-To": message.reply_to}
+    return mail
+
+
+class DkimMessage(Message):
+    """A Flask-Mail message that signs itself with DKIM when the application has a key configured."""
+
+    def as_bytes(self) -> bytes:
+        raw = super().as_bytes()
+        config = current_app.config
+        if not config.get("DKIM_PRIVATE_KEY"):
+            return raw
+        signature = dkim.sign(
+            raw,
+            selector=config["DKIM_SELECTOR"].encode(),
+            domain=config["DKIM_DOMAIN"].encode(),
+            privkey=config["DKIM_PRIVATE_KEY"].encode(),
+            include_headers=SIGNED_HEADERS,
+        )
+        return signature + raw
+
+
+def _check_header_text(value: str) -> None:
+    if has_control_characters(value):
+        raise UnsafeHeader(f"line break or control character in a header value: {value[:40]!r}")
+
+
+def _check_address(address: str) -> None:
+    _check_header_text(address)
+    if not is_email(address):
+        raise UnsafeHeader(f"not an e-mail address: {address[:60]!r}")
+
+
+def _message_id_domain() -> str:
+    return current_app.config.get("MESSAGE_ID_DOMAIN") or current_app.config["LETTERS_FROM"].rpartition("@")[2]
+
+
+def _envelope_from(sender: str, token: str) -> str:
+    """A per-message bounce address (VERP: bounces+<token>@domain) when one is configured, so a bounce that comes
+    back later finds its message; otherwise the From address."""
+    bounce = current_app.config.get("BOUNCE_ADDRESS")
+    if not bounce:
+        return parseaddr(sender)[1]
+    local, _, domain = bounce.partition("@")
+    return f"{local}+{token}@{domain}"

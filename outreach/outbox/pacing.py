@@ -1,0 +1,106 @@
+"""How fast and when mail goes out: a global send rate shared by all workers, a daily cap per MP and campaign, and
+optional sending hours for letters (in the campaign's time zone, Europe/Amsterdam by default)."""
+
+import re
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import update
+
+from outreach.database import insert_unless_present
+from outreach.extensions import db
+from outreach.outbox.models import OutboxControl, OutboxMessage, RecipientDay
+
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+def take_token(control: OutboxControl, now: datetime) -> float:
+    """Take one send from the rate bucket (OUTBOX_RATE messages per second, across all workers); returns 0 when
+    there is one, else the seconds to wait. The caller holds the control row locked."""
+    rate = float(current_app.config["OUTBOX_RATE"])
+    if rate <= 0:
+        return 0.0
+    burst = max(1.0, rate)
+    if control.rate_updated_at is None:
+        tokens = burst
+    else:
+        elapsed = max((now - control.rate_updated_at).total_seconds(), 0.0)
+        tokens = min(burst, control.rate_tokens + elapsed * rate)
+    control.rate_updated_at = now
+    if tokens < 1:
+        control.rate_tokens = tokens
+        return (1 - tokens) / rate
+    control.rate_tokens = tokens - 1
+    return 0.0
+
+
+def give_back_token(control: OutboxControl) -> None:
+    """Nothing was due after all: return the send taken by `take_token`."""
+    rate = float(current_app.config["OUTBOX_RATE"])
+    if rate > 0:
+        control.rate_tokens = min(max(1.0, rate), control.rate_tokens + 1)
+
+
+def local_now(now: datetime) -> datetime:
+    return now.replace(tzinfo=UTC).astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+
+
+def parse_sending_hours(spec: str) -> tuple[set[int], time, time]:
+    """'mon-fri 08:00-18:00' → (weekdays, start, end); 'daily 09:00-17:00' and 'mon,wed,fri 10:00-16:00' work too."""
+    try:
+        days_part, hours_part = spec.lower().split()
+        if days_part == "daily":
+            days = set(range(7))
+        elif "-" in days_part:
+            first, last = days_part.split("-")
+            days = set(range(DAYS.index(first), DAYS.index(last) + 1))
+        else:
+            days = {DAYS.index(day) for day in days_part.split(",")}
+        match = _HOURS.match(hours_part)
+        if not match or not days:
+            raise ValueError
+        h1, m1, h2, m2 = (int(part) for part in match.groups())
+        start, end = time(h1, m1), time(h2, m2)
+        if start >= end:
+            raise ValueError
+    except ValueError:
+        raise ValueError(
+            f"OUTREACH_OUTBOX_SENDING_HOURS={spec!r} is not understood; write it like 'mon-fri 08:00-18:00'"
+        ) from None
+    return days, start, end
+
+
+def within_sending_hours(now: datetime) -> bool:
+    """May letters to MPs go out now? Always, unless OUTBOX_SENDING_HOURS says otherwise."""
+    spec = current_app.config.get("OUTBOX_SENDING_HOURS")
+    if not spec:
+        return True
+    days, start, end = parse_sending_hours(spec)
+    local = local_now(now)
+    return local.weekday() in days and start <= local.time() < end
+
+
+def take_daily_slot(message: OutboxMessage, now: datetime) -> bool:
+    """Count this letter against its MP's daily cap for its campaign; False when today's letters are used up."""
+    key = {
+        "day": local_now(now).date(),
+        "campaign_id": message.campaign_id or 0,
+        "recipient": message.recipient.lower(),
+    }
+    insert_unless_present(RecipientDay, **key, letters=0)
+    taken = db.session.execute(
+        update(RecipientDay)
+        .where(*(getattr(RecipientDay, column) == value for column, value in key.items()))
+        .where(RecipientDay.letters < message.daily_cap)
+        .values(letters=RecipientDay.letters + 1)
+    )
+    return taken.rowcount == 1
+
+
+def start_of_next_day(now: datetime) -> datetime:
+    """Local midnight after `now`, as naive UTC (when capped letters may go out again)."""
+    local = local_now(now)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
+    return midnight.astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,64 @@
+"""The life of an outbox message, in one table: every status change goes through `move` (or `move_all`).
+
+    queued ──claim──▶ sending ──2xx──▶ sent
+      ▲  │              │ ├─4xx, timeout──▶ retry_wait ──due──▶ sending
+      │  │              │ └─5xx, gave up──▶ failed ──organiser retries──▶ queued
+      │  ├─hold───▶ held ──release──▶ queued
+      │  └─cancel─▶ cancelled
+      └── sending, when the whole queue pauses (circuit breaker) or a lease runs out unclaimed
+
+`sent` and `cancelled` are final: nothing ever sends a message twice on purpose.
+"""
+
+from sqlalchemy import ColumnElement, update
+
+from outreach.extensions import db
+from outreach.outbox.models import OutboxMessage
+
+QUEUED = "queued"
+SENDING = "sending"
+SENT = "sent"
+RETRY_WAIT = "retry_wait"
+FAILED = "failed"
+HELD = "held"
+CANCELLED = "cancelled"
+
+ALLOWED: dict[str, frozenset[str]] = {
+    QUEUED: frozenset({QUEUED, SENDING, HELD, CANCELLED}),  # queued → queued: put off (daily cap, sending hours)
+    RETRY_WAIT: frozenset({SENDING, HELD, CANCELLED, FAILED}),
+    SENDING: frozenset({SENT, RETRY_WAIT, FAILED, QUEUED, SENDING, HELD}),  # sending → sending: lease taken over
+    HELD: frozenset({QUEUED, CANCELLED}),
+    FAILED: frozenset({QUEUED}),
+    SENT: frozenset(),
+    CANCELLED: frozenset(),
+}
+STATES = tuple(ALLOWED)
+WAITING = (QUEUED, RETRY_WAIT)  # what the kill switch holds and "cancel a supporter's letters" cancels
+
+
+class IllegalTransition(Exception):
+    """A status change the outbox's rules forbid (a bug, never a user's doing)."""
+
+
+def move(message: OutboxMessage, status: str) -> None:
+    """Change one message's status, refusing any change the table above does not allow."""
+    if status not in ALLOWED.get(message.status, ()):
+        raise IllegalTransition(f"outbox message {message.id}: {message.status} → {status}")
+    message.status = status
+
+
+def sources(status: str) -> list[str]:
+    """The statuses a message may move to `status` from."""
+    return [source for source, targets in ALLOWED.items() if status in targets and source != status]
+
+
+def move_all(condition: ColumnElement[bool], status: str, **values: object) -> int:
+    """Move every message matching `condition` (and allowed to) to `status`; returns how many moved."""
+    allowed_from = [s for s in sources(status) if s != SENDING]  # in-flight messages finish their attempt first
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(condition, OutboxMessage.status.in_(allowed_from))
+        .values(status=status, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

@@ -1,0 +1,224 @@
+"""The organiser's outbox: what waits, what failed, what is held; pause, resume, retry, release, cancel, the
+campaign kill switch; and, on a developer's machine, the mail the local sink caught."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext, ngettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from outreach.accounts.access import audit, protect
+from outreach.database import utcnow
+from outreach.directory.delivery import clear_undeliverable, undeliverable_addresses
+from outreach.extensions import db
+from outreach.outbox import devsink, queue, states
+from outreach.outbox.models import OutboxMessage
+from outreach.validation import email_address
+
+bp = Blueprint("outbox_admin", __name__, url_prefix="/admin")
+protect(bp)
+
+STATE_NAMES = {
+    states.QUEUED: lazy_gettext("queued"),
+    states.SENDING: lazy_gettext("sending"),
+    states.SENT: lazy_gettext("sent"),
+    states.RETRY_WAIT: lazy_gettext("waiting to retry"),
+    states.FAILED: lazy_gettext("failed"),
+    states.HELD: lazy_gettext("held"),
+    states.CANCELLED: lazy_gettext("cancelled"),
+}
+HOLD_REASONS = {
+    "left_house": lazy_gettext("the member left the House"),
+    "do_not_write": lazy_gettext("the member asked not to be written to"),
+    "no_address": lazy_gettext("the member has no e-mail address"),
+    "undeliverable": lazy_gettext("the address was refused before"),
+    "campaign_stopped": lazy_gettext("the campaign was stopped"),
+}
+LIST_LIMIT = 100
+
+
+class SupporterForm(FlaskForm):
+    email = StringField(
+        lazy_gettext("Supporter's e-mail address"), validators=[DataRequired(), Length(max=254), email_address]
+    )
+
+
+@bp.app_template_global()
+def outbox_state(status: str) -> str:
+    return str(STATE_NAMES.get(status, status))
+
+
+@bp.app_template_global()
+def hold_reason(reason: str | None) -> str:
+    return str(HOLD_REASONS.get(reason or "", reason or ""))
+
+
+@bp.app_context_processor
+def outbox_problems() -> dict[str, object]:
+    """Every organiser page shows when sending needs attention."""
+    if not current_user.is_authenticated or not request.path.startswith("/admin"):
+        return {}
+    return {"outbox_problems": [queue.PROBLEM_TEXT[p] for p in queue.problems()]}
+
+
+def _in(status: str) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == status)
+            .order_by(OutboxMessage.last_attempt_at.desc(), OutboxMessage.id.desc())
+            .limit(LIST_LIMIT)
+        )
+    )
+
+
+@bp.get("/outbox/")
+def index() -> str:
+    """Counts per state, the oldest waiting message, failures and held letters, and the controls."""
+    now = utcnow()
+    return render_template(
+        "outbox/index.html",
+        counts=queue.counts(),
+        oldest=queue.oldest_waiting(now),
+        control=queue.control_row(),
+        campaigns=queue.by_campaign(),
+        failed=_in(states.FAILED),
+        held=_in(states.HELD),
+        undeliverable=undeliverable_addresses(),
+        supporter_form=SupporterForm(),
+        now=now,
+    )
+
+
+@bp.get("/outbox/<int:message_id>")
+def show(message_id: int) -> str:
+    """One message: addressing, state and every attempt with the server's answer (the text is not shown here)."""
+    return render_template("outbox/show.html", message=db.get_or_404(OutboxMessage, message_id))
+
+
+@bp.post("/outbox/pause")
+def pause() -> Response:
+    control = queue.control_row(lock=True)
+    if not control.paused:
+        queue.pause(control, "paused by an organiser", utcnow(), automatic=False, by=current_user.email)
+        audit("outbox.pause")
+        db.session.commit()
+    flash(lazy_gettext("Sending is paused. Nothing goes out until you resume."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/outbox/resume")
+def resume() -> Response:
+    control = queue.control_row(lock=True)
+    if control.paused:
+        queue.resume(control)
+        audit("outbox.resume")
+        db.session.commit()
+    flash(lazy_gettext("Sending resumed."), "success")
+    return redirect(url_for(".index"))
+
+
+ACTIONS = {
+    "retry": (queue.retry, lazy_gettext("The message is queued again.")),
+    "release": (queue.release, lazy_gettext("The message is released and will be sent when due.")),
+    "cancel": (queue.cancel, lazy_gettext("The message is cancelled.")),
+}
+
+
+@bp.post("/outbox/<int:message_id>/<action>")
+def act(message_id: int, action: str) -> Response:
+    """Retry a failed message, release a held one, or cancel one that has not gone out."""
+    if action not in ACTIONS:
+        abort(404)
+    message = db.get_or_404(OutboxMessage, message_id)
+    change, done = ACTIONS[action]
+    if action not in _possible(message):
+        flash(
+            lazy_gettext("That is no longer possible: the message is %(state)s.", state=outbox_state(message.status)),
+            "error",
+        )
+    else:
+        change(message)
+        audit(f"outbox.{action}", message)
+        db.session.commit()
+        flash(done, "success")
+    back = url_for(".show", message_id=message_id) if request.form.get("back") == "show" else url_for(".index")
+    return redirect(back)
+
+
+def _possible(message: OutboxMessage) -> set[str]:
+    allowed = states.ALLOWED[message.status]
+    possible = set()
+    if message.status == states.FAILED and states.QUEUED in allowed:
+        possible.add("retry")
+    if message.status == states.HELD:
+        possible.add("release")
+    if states.CANCELLED in allowed:
+        possible.add("cancel")
+    return possible
+
+
+bp.add_app_template_global(_possible, "outbox_actions")
+
+
+@bp.post("/outbox/campaign/<int:campaign_id>/<action>")
+def campaign(campaign_id: int, action: str) -> Response:
+    """The kill switch: hold everything a campaign has waiting, or release what the switch held."""
+    if action == "hold":
+        count = queue.hold_campaign(campaign_id)
+        flash(ngettext("%(num)d message held.", "%(num)d messages held.", count), "success")
+    elif action == "release":
+        count = queue.release_campaign(campaign_id)
+        flash(ngettext("%(num)d message released.", "%(num)d messages released.", count), "success")
+    else:
+        abort(404)
+    audit(f"outbox.campaign_{action}", detail=f"campaign {campaign_id}: {count}")
+    db.session.commit()
+    return redirect(url_for(".index"))
+
+
+@bp.post("/outbox/cancel-supporter")
+def cancel_supporter() -> Response | str:
+    """Cancel every letter of one supporter that has not gone out (e.g. they asked to withdraw)."""
+    form = SupporterForm()
+    if not form.validate_on_submit():
+        for error in form.email.errors:
+            flash(error, "error")
+        return redirect(url_for(".index"))
+    count = queue.cancel_supporter(form.email.data)
+    audit("outbox.cancel_supporter", detail=f"{count} cancelled")  # the address itself is not logged
+    db.session.commit()
+    flash(ngettext("%(num)d message cancelled.", "%(num)d messages cancelled.", count), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/outbox/undeliverable/clear")
+def clear_address() -> Response:
+    """An organiser checked a refused address: letters to it may be sent again (held ones are released by hand)."""
+    address = request.form.get("email", "")
+    if clear_undeliverable(address):
+        audit("directory.clear_undeliverable", detail=address)
+        db.session.commit()
+        flash(lazy_gettext("The address may be written to again."), "success")
+    return redirect(url_for(".index"))
+
+
+def _dev_mail_folder() -> str:
+    if not current_app.debug:
+        abort(404)  # only on a developer's machine: in production mail goes to real mailboxes
+    return current_app.config["DEV_MAIL_DIR"]
+
+
+@bp.get("/dev-mail", endpoint="dev_mail")
+def dev_mail() -> str:
+    """The messages the local development sink caught, newest first."""
+    return render_template("outbox/dev_mail.html", mails=devsink.stored(_dev_mail_folder()))
+
+
+@bp.get("/dev-mail/<name>", endpoint="dev_mail_message")
+def dev_mail_message(name: str) -> str:
+    mail = devsink.read(_dev_mail_folder(), name) or abort(404)
+    return render_template("outbox/dev_mail_message.html", mail=mail)

@@ -1,0 +1,327 @@
+"""The delivery worker: claim a due message, send it over SMTP, record what the server said — and repeat.
+
+Each message costs one short write transaction: it records the previous message's result and claims the next one
+(status `sending`, a lease, attempts + 1). The SMTP conversation happens between transactions, never inside one.
+If the worker dies while sending, the lease runs out (or, on the same machine, the next worker sees the process is
+gone) and the message is sent again with the same Message-ID: at most one duplicate per crash, none lost.
+
+PostgreSQL: any number of workers claim with `FOR UPDATE SKIP LOCKED`. SQLite: run one worker.
+"""
+
+import logging
+import os
+import random
+import secrets
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import OperationalError
+
+from outreach.database import begin_write, utcnow
+from outreach.directory.delivery import flag_undeliverable, letter_block
+from outreach.extensions import db
+from outreach.outbox import pacing, states
+from outreach.outbox.compose import Recipient, build, enqueue
+from outreach.outbox.models import LETTER, NOTICE, DeliveryAttempt, OutboxMessage
+from outreach.outbox.queue import alert_organisers, control_row, pause
+from outreach.outbox.smtp import FAILED, PAUSE, SENT, Outcome, Sender
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 5
+ALERT_CHECK_SECONDS = 60
+INTERRUPTED = "interrupted"  # logged for an attempt whose worker died before it could record the answer
+
+
+@dataclass
+class Attempt:
+    """A message handed to the mail server and what came back, waiting to be recorded."""
+
+    message_id: int
+    attempt_no: int
+    started_at: datetime
+    finished_at: datetime
+    outcome: Outcome
+
+
+class Worker:
+    """Delivers due messages one at a time; `run` loops, `step` does one claim → send → (next step) record."""
+
+    def __init__(self, clock=utcnow, sender: Sender | None = None) -> None:
+        self.id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.clock = clock
+        self.sender = sender or Sender()
+        self.pending: Attempt | None = None
+        self.heartbeat_at = 0.0
+        self.alerts_checked_at = 0.0
+        self.delivered = 0
+
+    def run(self, once: bool = False, stop: threading.Event | None = None) -> None:
+        """Deliver until `stop` is set (or, with `once`, until nothing is due any more)."""
+        stop = stop or threading.Event()
+        self.take_over_dead_local_workers()
+        try:
+            while not stop.is_set():
+                wait = self.step()
+                if wait is None:
+                    continue
+                if once:
+                    break
+                stop.wait(wait)
+        finally:
+            self.flush()
+            self.sender.close()
+
+    def step(self) -> float | None:
+        """Record the last result and claim the next message, then send it. Returns seconds to wait when there is
+        nothing to send now, None after sending."""
+        claimed = self._in_transaction(self._record_and_claim)
+        if not isinstance(claimed, tuple):
+            self.sender.close()
+            return claimed
+        message_id, attempt_no, mail, envelope_from = claimed
+        started = self.clock()
+        outcome = self.sender.send(mail, envelope_from)
+        self.pending = Attempt(message_id, attempt_no, started, self.clock(), outcome)
+        if outcome.result == SENT:
+            self.delivered += 1
+        else:
+            log.warning(
+                "message %s attempt %s: %s %s %s",
+                message_id,
+                attempt_no,
+                outcome.result,
+                outcome.code or "",
+                outcome.text,
+            )
+        return None
+
+    def flush(self) -> None:
+        """Record the last result (on the way out)."""
+        if self.pending is not None:
+            self._in_transaction(lambda: None)
+
+    def _in_transaction(self, work):
+        """Run `work` in one write transaction, retrying while the database is busy or unreachable: a result that
+        is not recorded would make the message go out twice."""
+        delay = 0.2
+        while True:
+            try:
+                begin_write()
+                if self.pending is not None:
+                    record(self.pending, self.id, self.clock())
+                result = work()
+                db.session.commit()
+                self.pending = None
+                return result
+            except OperationalError as error:
+                db.session.rollback()
+                log.warning("database not available (%s); trying again in %.1f s", error.orig, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    def _record_and_claim(self) -> tuple | float:
+        now = self.clock()
+        control = control_row(lock=float(current_app.config["OUTBOX_RATE"]) > 0)
+        if time.monotonic() - self.heartbeat_at > HEARTBEAT_SECONDS:
+            control.worker_seen_at = now
+            self.heartbeat_at = time.monotonic()
+        if time.monotonic() - self.alerts_checked_at > ALERT_CHECK_SECONDS:
+            alert_organisers(control, now)
+            self.alerts_checked_at = time.monotonic()
+        if control.paused:
+            if control.resume_at is None or control.resume_at > now:
+                return float(current_app.config["OUTBOX_POLL_SECONDS"])
+            control.paused, control.pause_reason, control.resume_at = False, None, None
+            log.info("outbox resumes after an automatic pause")
+        wait = pacing.take_token(control, now)
+        if wait:
+            return wait
+        message = claim(self.id, now)
+        if message is None:
+            pacing.give_back_token(control)
+            return min(float(current_app.config["OUTBOX_POLL_SECONDS"]), seconds_until_next_due(now))
+        return message.id, message.attempts, build(message), message.envelope_from
+
+    def take_over_dead_local_workers(self) -> None:
+        """Messages left `sending` by a worker process on this machine that no longer exists are due at once,
+        instead of when their lease runs out (a restart after a crash carries on straight away)."""
+
+        def release() -> None:
+            host = socket.gethostname()
+            rows = db.session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.status == states.SENDING, OutboxMessage.worker_id.like(f"{host}:%")
+                )
+            )
+            for row in rows:
+                pid = int(row.worker_id.split(":")[1])
+                if pid != os.getpid() and not _process_exists(pid):
+                    row.lease_until = self.clock()
+
+        self._in_transaction(release)
+
+
+def claim(worker_id: str, now: datetime) -> OutboxMessage | None:
+    """Take the next due message for `worker_id` (in the caller's write transaction), holding or putting off the
+    ones that may not go out now."""
+    for _ in range(50):
+        stmt = (
+            select(OutboxMessage)
+            .where(
+                or_(
+                    and_(OutboxMessage.status.in_(states.WAITING), OutboxMessage.next_attempt_at <= now),
+                    and_(OutboxMessage.status == states.SENDING, OutboxMessage.lease_until < now),
+                )
+            )
+            .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if not pacing.within_sending_hours(now):
+            stmt = stmt.where(OutboxMessage.kind != LETTER)
+        message = db.session.scalar(stmt)
+        if message is None:
+            return None
+        taken_over = message.status == states.SENDING
+        if taken_over:
+            interrupted = Outcome(INTERRUPTED, None, "the worker stopped during this attempt")
+            _log_attempt(message, message.worker_id or "?", message.last_attempt_at or now, now, interrupted)
+        if _gave_up(message, now):
+            fail(message, None, f"gave up after {message.attempts} attempts", now)
+            continue
+        if message.member_id is not None:
+            reason, address = letter_block(message.member_id)
+            if reason:
+                states.move(message, states.HELD)
+                message.hold_reason = reason
+                continue
+            if address and address != message.recipient:
+                message.recipient = address
+        if message.daily_cap and not taken_over and not pacing.take_daily_slot(message, now):
+            states.move(message, states.QUEUED)
+            message.next_attempt_at = pacing.start_of_next_day(now)
+            continue
+        states.move(message, states.SENDING)
+        message.attempts += 1
+        message.worker_id = worker_id
+        message.lease_until = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+        message.first_attempt_at = message.first_attempt_at or now
+        message.last_attempt_at = now
+        return message
+    return None
+
+
+def record(attempt: Attempt, worker_id: str, now: datetime) -> None:
+    """Store what the mail server said about a message this worker sent (in the caller's write transaction)."""
+    message = db.session.get(OutboxMessage, attempt.message_id, with_for_update=True)
+    outcome = attempt.outcome
+    if message is None or message.status != states.SENDING or message.worker_id != worker_id:
+        log.warning("message %s was taken over by another worker while this one sent it", attempt.message_id)
+        return
+    _log_attempt(message, worker_id, attempt.started_at, attempt.finished_at, outcome)
+    message.lease_until = None
+    message.last_code, message.last_text = outcome.code, outcome.text
+    control = control_row()
+    control.connection_failures = control.connection_failures + 1 if outcome.connection_failed else 0
+    if outcome.result == SENT:
+        states.move(message, states.SENT)
+        message.sent_at = attempt.finished_at
+        control.breaker_trips = 0
+    elif outcome.result == FAILED:
+        fail(message, outcome.code, outcome.text, now, address_refused=outcome.recipient_refused)
+    elif outcome.result == PAUSE:
+        states.move(message, states.QUEUED)  # the server refused us, not this message: the attempt does not count
+        message.attempts -= 1
+        message.next_attempt_at = now
+        pause(control, f"{outcome.code or ''} {outcome.text}".strip(), now, automatic=outcome.resumes_by_itself)
+    else:
+        states.move(message, states.RETRY_WAIT)
+        message.next_attempt_at = now + retry_delay(message.attempts)
+        if control.connection_failures >= current_app.config["OUTBOX_BREAKER_FAILURES"]:
+            pause(control, f"{control.connection_failures} connection failures in a row: {outcome.text}", now)
+
+
+def fail(message: OutboxMessage, code: int | None, text: str, now: datetime, address_refused: bool = False) -> None:
+    """Give a message up for good: flag a refused address in the directory, tell the supporter about their letter."""
+    states.move(message, states.FAILED)
+    message.lease_until = None
+    message.last_code, message.last_text = code, text
+    if address_refused:
+        flag_undeliverable(message.recipient, f"{code} {text}", now)
+    if message.kind == LETTER and message.supporter_email:
+        notify_supporter(message)
+
+
+def notify_supporter(letter: OutboxMessage) -> None:
+    """Tell the supporter their letter could not be delivered, with a copy so they can send it another way."""
+    with force_locale(letter.language):
+        subject = gettext("Your letter to %(name)s could not be delivered") % {"name": letter.recipient_name or ""}
+        body = "\n\n".join(
+            [
+                gettext("Dear %(name)s,") % {"name": letter.supporter_name or ""},
+                gettext(
+                    "Your letter to %(name)s could not be delivered: their mail server did not accept it. "
+                    "The campaign's organisers have been told and will check the address."
+                )
+                % {"name": letter.recipient_name or letter.recipient},
+                gettext("Below is a copy of your letter, so that you can send it another way if you wish."),
+                "----\n" + gettext("Subject: %(subject)s") % {"subject": letter.subject} + "\n\n" + letter.body,
+            ]
+        )
+    enqueue(NOTICE, Recipient(letter.supporter_name, letter.supporter_email), subject, body, language=letter.language)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Capped exponential backoff with jitter: by default about 1, 5 and 25 minutes, then every 2 hours."""
+    config = current_app.config
+    delay = min(config["OUTBOX_RETRY_MAX"], config["OUTBOX_RETRY_BASE"] * 5 ** max(attempts - 1, 0))
+    return timedelta(seconds=delay * random.uniform(0.8, 1.2))
+
+
+def seconds_until_next_due(now: datetime) -> float:
+    due = db.session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status.in_(states.WAITING))
+    )
+    return max((due - now).total_seconds(), 0.05) if due else float("inf")
+
+
+def _gave_up(message: OutboxMessage, now: datetime) -> bool:
+    config = current_app.config
+    too_long = message.first_attempt_at and now - message.first_attempt_at > timedelta(
+        seconds=config["OUTBOX_GIVE_UP_AFTER"]
+    )
+    return bool(too_long) or message.attempts >= config["OUTBOX_MAX_ATTEMPTS"]
+
+
+def _log_attempt(
+    message: OutboxMessage, worker_id: str, started: datetime, finished: datetime, outcome: Outcome
+) -> None:
+    db.session.add(
+        DeliveryAttempt(
+            message_id=message.id,
+            attempt_no=message.attempts,
+            worker_id=worker_id,
+            started_at=started,
+            finished_at=finished,
+            outcome=outcome.result,
+            code=outcome.code,
+            text=outcome.text,
+        )
+    )
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
