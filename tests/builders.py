@@ -107,3 +107,29 @@ def build_directory() -> dict[str, int]:
         "buza": buza.id,
         "defence": defence.id,
     }
+
+
+def letter(to: Member, supporter_no: int = 1, campaign_id: int = 1, daily_cap: int | None = None, **fields: object):
+    """A supporter's letter to `to`, queued in the outbox (committed)."""
+    from outreach.outbox.compose import Campaign, Recipient, Supporter, enqueue_letter
+
+    message = enqueue_letter(
+        Recipient(to.name, to.effective_email or "nobody@tweedekamer.example", to.id),
+        Supporter(f"Supporter {supporter_no}", f"supporter{supporter_no}@example.org", "Utrecht"),
+        Campaign(campaign_id, "Khojaly herdenken", "http://127.0.0.1:5000/campaigns/khojaly", daily_cap=daily_cap),
+        "Erkenning van Khojaly",
+        f"{to.salutation}\n\nIk vraag uw aandacht voor Khojaly.\n\nMet vriendelijke groet,\nSupporter {supporter_no}",
+        **fields,
+    )
+    db.session.commit()
+    return message
+
+
+def notice(address: str, subject: str = "Bevestig uw brief") -> object:
+    """A message to a supporter (confirmation kind), queued in the outbox (committed)."""
+    from outreach.outbox.compose import Recipient, enqueue
+    from outreach.outbox.models import CONFIRMATION
+
+    message = enqueue(CONFIRMATION, Recipient(None, address), subject, "Klik op de link om te bevestigen.")
+    db.session.commit()
+    return message

@@ -64,14 +64,20 @@ def empty_tables() -> None:
     db.session.commit()
 
 
+@pytest.fixture
+def app_config() -> dict[str, object]:
+    """Extra configuration for the `app` fixture; a test module overrides this fixture to change it."""
+    return {}
+
+
 @pytest.fixture(params=BACKENDS)
-def app(request: pytest.FixtureRequest, tmp_path: os.PathLike) -> Iterator[Flask]:
+def app(request: pytest.FixtureRequest, tmp_path: os.PathLike, app_config: dict[str, object]) -> Iterator[Flask]:
     """A fresh application with an empty schema on the backend of this test's parameter."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path}/outreach.sqlite"
     else:
         url = request.getfixturevalue("postgres_database")
-    application = make_app(url)
+    application = make_app(url, **app_config)
     with application.app_context():
         db.create_all()
     yield application

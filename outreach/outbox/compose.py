@@ -91,10 +91,10 @@ def enqueue(
         language=language,
         sender=sender,
         recipient=to.address,
-        recipient_name=to.name,
+        recipient_name=_tidy(to.name) if to.name else None,
         reply_to=", ".join(format_address(name, address) for name, address in reply_to) if reply_to else None,
         envelope_from=_envelope_from(sender, token),
-        subject=subject,
+        subject=_tidy(subject),
         body=body,
         campaign_id=campaign_id,
         member_id=to.member_id,
@@ -123,10 +123,10 @@ def enqueue_letter(
     and how the MP's office can opt out."""
     _check_header_text(supporter.name)
     _check_header_text(campaign.title)
-    sender = format_address(f"{supporter.name} via {campaign.title}", current_app.config["LETTERS_FROM"])
-    reply_to = [(supporter.name, supporter.email)]
+    sender = format_address(_tidy(f"{supporter.name} via {campaign.title}"), current_app.config["LETTERS_FROM"])
+    reply_to = [(_tidy(supporter.name), supporter.email)]
     if tracking_address:
-        reply_to.append((campaign.title, tracking_address))
+        reply_to.append((_tidy(campaign.title), tracking_address))
     return enqueue(
         LETTER,
         to,
@@ -202,6 +202,11 @@ class DkimMessage(Message):
 def _check_header_text(value: str) -> None:
     if has_control_characters(value):
         raise UnsafeHeader(f"line break or control character in a header value: {value[:40]!r}")
+
+
+def _tidy(value: str) -> str:
+    """One line with single spaces, as a mail client shows a header anyway (checked for control characters first)."""
+    return " ".join(value.split())
 
 
 def _check_address(address: str) -> None:

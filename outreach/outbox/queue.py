@@ -62,10 +62,12 @@ def counts() -> dict[str, int]:
 
 
 def oldest_waiting(now: datetime) -> timedelta | None:
-    """How long the longest-waiting due message has been waiting (None when nothing is due)."""
+    """How long the longest-waiting message has waited since it was queued: due ones and ones waiting to retry
+    (not those put off on purpose, by the daily cap or sending hours). None when there is none."""
     oldest = db.session.scalar(
         select(func.min(OutboxMessage.created_at)).where(
-            OutboxMessage.status.in_(states.WAITING), OutboxMessage.next_attempt_at <= now
+            (OutboxMessage.status == states.RETRY_WAIT)
+            | ((OutboxMessage.status == states.QUEUED) & (OutboxMessage.next_attempt_at <= now))
         )
     )
     return now - oldest if oldest else None

@@ -5,6 +5,7 @@ answers would hang the worker for ever; `TimedConnection` passes one. The connec
 messages (checked with NOOP after a pause) and dropped after any error.
 """
 
+import logging
 import smtplib
 import socket
 import time
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_mail import BadHeaderError, Connection, Message
 
-from outreach.extensions import mail
+log = logging.getLogger(__name__)
 
 # What happens to a message after an attempt.
 SENT = "sent"
@@ -44,10 +45,14 @@ class TimedConnection(Connection):
         timeout = float(current_app.config["OUTBOX_SMTP_TIMEOUT"])
         smtp_class = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
         host = smtp_class(state.server, state.port, timeout=timeout)
-        if state.use_tls:
-            host.starttls()
-        if state.username and state.password:
-            host.login(state.username, state.password)
+        try:
+            if state.use_tls:
+                host.starttls()
+            if state.username and state.password:
+                host.login(state.username, state.password)
+        except BaseException:
+            host.close()
+            raise
         return host
 
 
@@ -64,6 +69,8 @@ class Sender:
             assert self.connection is not None
             self.connection.send(message, envelope_from)
         except Exception as error:  # every failure is classified and logged; the worker goes on
+            if not isinstance(error, smtplib.SMTPException | OSError | BadHeaderError):
+                log.exception("unexpected error while sending")
             self.close()
             return classify(error)
         finally:
@@ -78,7 +85,7 @@ class Sender:
             except (smtplib.SMTPException, OSError):
                 self.close()
         if self.connection is None:
-            connection = TimedConnection(mail.state)
+            connection = TimedConnection(current_app.extensions["mail"])
             connection.__enter__()
             self.connection = connection
 
