@@ -1,14 +1,19 @@
 """Site-wide public pages: the home page and the language switch."""
 
+import logging
+
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask_babel import get_locale, lazy_gettext
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from outreach.directory.queries import directory_counts
+from outreach.extensions import db
 from outreach.i18n import LANGUAGE_COOKIE
 from outreach.urls import safe_next
 
 bp = Blueprint("site", __name__)
+log = logging.getLogger(__name__)
 
 
 @bp.app_context_processor
@@ -55,6 +60,10 @@ ERRORS = {
         lazy_gettext("Too many requests"),
         lazy_gettext("You have made too many requests in a short time. Please wait a moment and try again."),
     ),
+    503: (
+        lazy_gettext("Very busy"),
+        lazy_gettext("The site is very busy right now and nothing was saved. Please try again in a moment."),
+    ),
     500: (
         lazy_gettext("Something went wrong"),
         lazy_gettext("Something went wrong on our side. Please try again in a little while."),
@@ -68,3 +77,13 @@ def http_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     title, explanation = ERRORS.get(code, ERRORS[500] if code >= 500 else ERRORS[400])
     return render_template("site/error.html", title=title, explanation=explanation), code
+
+
+@bp.app_errorhandler(OperationalError)
+def database_unavailable(error: OperationalError) -> tuple[str, int, dict[str, str]]:
+    """The database is locked by another writer for longer than we wait, or unreachable: nothing was written (the
+    transaction is rolled back), and the visitor is asked to try again instead of seeing a server error."""
+    db.session.rollback()
+    log.warning("database unavailable: %s", error.orig)
+    title, explanation = ERRORS[503]
+    return render_template("site/error.html", title=title, explanation=explanation), 503, {"Retry-After": "5"}

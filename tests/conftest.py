@@ -75,6 +75,8 @@ def app(request: pytest.FixtureRequest, tmp_path: os.PathLike, app_config: dict[
     """A fresh application with an empty schema on the backend of this test's parameter."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path}/outreach.sqlite"
+    elif not POSTGRES_URL:
+        pytest.skip("PostgreSQL only: set OUTREACH_TEST_DATABASE_URL (CI does)")
     else:
         url = request.getfixturevalue("postgres_database")
     application = make_app(url, **app_config)
