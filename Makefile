@@ -15,8 +15,12 @@ run: $(VENV)/.run-deps $(MO)
 	FLASK_DEBUG=1 $(BIN)/flask db upgrade
 	FLASK_DEBUG=1 $(BIN)/flask directory demo --if-empty
 	FLASK_DEBUG=1 $(BIN)/flask accounts first-admin
-	@echo "Outreach runs on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	FLASK_DEBUG=1 $(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo "Outreach runs on http://$(HOST):$(PORT)/ with a delivery worker and a mail sink (Ctrl+C stops all three)"
+	@echo "Mail is caught locally: read it at http://$(HOST):$(PORT)/admin/dev-mail"
+	@trap 'kill 0' EXIT; \
+	FLASK_DEBUG=1 $(BIN)/flask outbox dev-sink & \
+	FLASK_DEBUG=1 OUTREACH_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/flask outbox work & \
+	FLASK_DEBUG=1 OUTREACH_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test-deps $(MO)
 	$(BIN)/ruff check .

@@ -27,6 +27,11 @@ def url_for_rule(rule, ids: dict[str, int] | None = None) -> str:
         "abbreviation": "VVD",
         "code": "en",
         "filename": "style.css",
+        "message_id": 1,
+        "campaign_id": 1,
+        "action": "cancel",
+        "token": "not-a-token",
+        "name": "1-1.eml",
         **(ids or {}),
     }
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
