@@ -147,7 +147,7 @@ def letter_footer(to: Recipient, supporter: Supporter, campaign: Campaign, langu
     with force_locale(language):
         lines = [
             "-- ",
-            gettext("This letter was sent by %(who)s via the campaign “%(campaign)s” (%(url)s).")
+            gettext("This letter was sent by %(who)s via the campaign “%(campaign)s”: %(url)s")
             % {"who": who, "campaign": campaign.title, "url": campaign.url},
             gettext("%(name)s confirmed their e-mail address; replying to this e-mail reaches them directly.")
             % {"name": supporter.name},

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-_URL = re.compile(r"(https?://[^\s<>\"]+)")
+_URL = re.compile(r"(https?://[^\s<>\"]*[^\s<>\"().,;:!?'])")  # not the full stop or bracket after a link
 
 
 class FolderHandler:

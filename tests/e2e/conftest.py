@@ -47,11 +47,12 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[Callable[[Callable[[], object]], str]]:
-    """Start the app with a directory made by `fill` (in an app context) and return its base URL."""
+    """Start the app (with extra `config`) and data made by `fill` (in an app context); return its base URL.
+    The app last started is `serve.app`."""
     servers: list[tuple[object, threading.Thread, Flask]] = []
 
-    def start(fill: Callable[[], object]) -> str:
-        app = make_app(f"sqlite:///{tmp_path}/e2e-{len(servers)}.sqlite")
+    def start(fill: Callable[[], object], **config: object) -> str:
+        app = make_app(f"sqlite:///{tmp_path}/e2e-{len(servers)}.sqlite", **config)
         with app.app_context():
             db.create_all()
             fill()
@@ -60,7 +61,9 @@ def serve(tmp_path: Path) -> Iterator[Callable[[Callable[[], object]], str]]:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         servers.append((server, thread, app))
-        return f"http://127.0.0.1:{server.port}"
+        app.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.port}"  # links in e-mail point at this server
+        start.app = app  # type: ignore[attr-defined]
+        return app.config["PUBLIC_URL"]
 
     yield start
     for server, thread, app in servers:
