@@ -44,6 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "DKIM_PRIVATE_KEY_FILE": None,
     # The outbox worker (see outreach/outbox/worker.py).
     "OUTBOX_SMTP_TIMEOUT": 30,  # seconds for the connection and each SMTP command
+    "OUTBOX_BATCH": 20,  # messages a worker claims at once (sent one by one, each answer recorded at once)
     "OUTBOX_LEASE_SECONDS": 300,  # a claimed message is given to another worker if not finished by then
     "OUTBOX_RETRY_BASE": 60,  # seconds before the first retry; ×5 each time (with jitter) ...
     "OUTBOX_RETRY_MAX": 7200,  # ... up to every two hours ...

@@ -2,7 +2,9 @@
 
 import subprocess
 from email import message_from_bytes, policy
+from email.header import decode_header, make_header
 from email.parser import BytesParser
+from email.utils import getaddresses
 from pathlib import Path
 
 import dkim
@@ -29,6 +31,15 @@ INTENDED = {
     "Message-ID",
     "Reply-To",
 }
+
+
+def decoded(value: str) -> str:
+    return str(make_header(decode_header(value)))
+
+
+def addresses(mail, header: str) -> list[tuple[str, str]]:
+    """(name, address) pairs of a header, each name decoded after the addresses are split (names may hold commas)."""
+    return [(decoded(name), address) for name, address in getaddresses(mail.get_all(header, []))]
 
 
 def parsed(message) -> object:
@@ -114,7 +125,7 @@ def test_every_built_letter_parses_back_with_exactly_the_intended_headers(
 ) -> None:
     with app.app_context():
         values = (name, subject, campaign)
-        if any(has_control_characters(v) for v in values):
+        if any(has_control_characters(v) for v in values) or not subject.split():
             with pytest.raises(UnsafeHeader):
                 enqueue_letter(
                     Recipient("Kamerlid", "mp@tweedekamer.example"),
@@ -131,14 +142,12 @@ def test_every_built_letter_parses_back_with_exactly_the_intended_headers(
             subject,
             body,
         )
-        mail = parsed(message)
+        mail = message_from_bytes(build(message).as_bytes())  # decoded the RFC 2047 way, as mail programs do
         assert set(mail.keys()) == INTENDED
-        assert [a.addr_spec for a in mail["To"].addresses] == ["mp@tweedekamer.example"]
-        assert [a.addr_spec for a in mail["From"].addresses] == ["letters@outreach.localhost"]
-        assert mail["From"].addresses[0].display_name == " ".join(f"{name} via {campaign}".split())
-        assert [a.addr_spec for a in mail["Reply-To"].addresses] == ["s@example.org"]
-        assert mail["Reply-To"].addresses[0].display_name == " ".join(name.split())
-        assert mail["Subject"] == " ".join(subject.split())
+        assert addresses(mail, "To") == [("Kamerlid", "mp@tweedekamer.example")]
+        assert addresses(mail, "From") == [(" ".join(f"{name} via {campaign}".split()), "letters@outreach.localhost")]
+        assert addresses(mail, "Reply-To") == [(" ".join(name.split()), "s@example.org")]
+        assert decoded(mail["Subject"]) == " ".join(subject.split())
         db.session.rollback()
 
 

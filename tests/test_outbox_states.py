@@ -61,8 +61,7 @@ class Outbox(RuleBasedStateMachine):
 
     @rule(worker=st.sampled_from(["w1", "w2"]))
     def a_worker_claims(self, worker: str) -> None:
-        message = claim(worker, self.now)
-        if message is not None:
+        for message in claim(worker, self.now, limit=2):
             self.in_flight[message.id] = (worker, message.attempts)
         self.commit()
 

@@ -8,12 +8,13 @@ key is configured.
 import secrets
 import uuid
 from dataclasses import dataclass
-from email.utils import formataddr, parseaddr
+from email import policy
+from email.utils import getaddresses, parseaddr
 
 import dkim
 from flask import current_app
 from flask_babel import force_locale, gettext
-from flask_mail import Message
+from flask_mail import Message, sanitize_address
 
 from outreach.database import utcnow
 from outreach.directory.delivery import opt_out_token
@@ -25,6 +26,9 @@ from outreach.validation import has_control_characters, is_email
 
 # Headers that DKIM signs: what a reader sees and what identifies the message.
 SIGNED_HEADERS = [b"from", b"to", b"reply-to", b"subject", b"date", b"message-id", b"mime-version", b"content-type"]
+
+
+SMTP_AS_ENCODED = policy.compat32.clone(linesep="\r\n")
 
 
 class UnsafeHeader(ValueError):
@@ -75,6 +79,8 @@ def enqueue(
 ) -> OutboxMessage:
     """Queue one e-mail (the caller commits, in the same transaction as whatever the e-mail is about)."""
     sender = sender or current_app.config["MAIL_DEFAULT_SENDER"]
+    if not subject.split():
+        raise UnsafeHeader("every message needs a subject")
     _check_address(to.address)
     for value in (to.name or "", subject, sender, *(part for pair in reply_to or [] for part in pair)):
         _check_header_text(value)
@@ -161,13 +167,17 @@ def letter_footer(to: Recipient, supporter: Supporter, campaign: Campaign, langu
 
 
 def format_address(name: str | None, address: str) -> str:
-    """'"Jan Jansen via Campagne" <brieven@campagne.nl>', encoded for a header when the name is not ASCII."""
-    return formataddr((name or "", address), charset="utf-8")
+    """'"Jan Jansen via Campagne" <brieven@campagne.nl>': the name quoted, not yet encoded. Flask-Mail encodes it
+    for the header (RFC 2047, in words of legal length) when it builds the message."""
+    if not name:
+        return address
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{address}>'
 
 
 def build(message: OutboxMessage) -> Message:
     """The Flask-Mail message for an outbox row, the same on every attempt (Message-ID and Date fixed)."""
-    mail = DkimMessage(
+    mail = OutboxMail(
         subject=message.subject,
         recipients=[format_address(message.recipient_name, message.recipient)],
         body=message.body,
@@ -175,14 +185,25 @@ def build(message: OutboxMessage) -> Message:
         date=message.created_at.timestamp(),
     )
     mail.msgId = message.message_id
-    if message.reply_to:
-        # Flask-Mail takes one Reply-To address; a letter may carry two (the supporter and the tracking address).
-        mail.extra_headers = {"Reply-To": message.reply_to}
+    if message.reply_to:  # Flask-Mail takes one Reply-To address; a letter may carry two
+        pairs = getaddresses([message.reply_to])
+        mail.extra_headers = {"Reply-To": ", ".join(sanitize_address(pair) for pair in pairs)}
     return mail
 
 
-class DkimMessage(Message):
-    """A Flask-Mail message that signs itself with DKIM when the application has a key configured."""
+class OutboxMail(Message):
+    """A Flask-Mail message written out exactly as Flask-Mail encoded it, and signed with DKIM when the
+    application has a key configured.
+
+    Flask-Mail encodes names and subjects into RFC 2047 words itself, then hands the message to Python's SMTP
+    policy, which decodes and refolds them, and loses or adds spaces in long non-ASCII names on the way. Written
+    with the compat32 policy (CRLF line ends), the encoded words go out as encoded.
+    """
+
+    def _message(self):
+        message = super()._message()
+        message.policy = SMTP_AS_ENCODED
+        return message
 
     def as_bytes(self) -> bytes:
         raw = super().as_bytes()

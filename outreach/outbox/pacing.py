@@ -16,12 +16,12 @@ DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
 
-def take_token(control: OutboxControl, now: datetime) -> float:
-    """Take one send from the rate bucket (OUTBOX_RATE messages per second, across all workers); returns 0 when
-    there is one, else the seconds to wait. The caller holds the control row locked."""
+def take_tokens(control: OutboxControl, now: datetime, wanted: int) -> tuple[int, float]:
+    """Take up to `wanted` sends from the rate bucket (OUTBOX_RATE messages per second across all workers; the
+    caller holds the control row locked). Returns (sends granted, seconds to wait when none)."""
     rate = float(current_app.config["OUTBOX_RATE"])
     if rate <= 0:
-        return 0.0
+        return wanted, 0.0
     burst = max(1.0, rate)
     if control.rate_updated_at is None:
         tokens = burst
@@ -29,18 +29,16 @@ def take_token(control: OutboxControl, now: datetime) -> float:
         elapsed = max((now - control.rate_updated_at).total_seconds(), 0.0)
         tokens = min(burst, control.rate_tokens + elapsed * rate)
     control.rate_updated_at = now
-    if tokens < 1:
-        control.rate_tokens = tokens
-        return (1 - tokens) / rate
-    control.rate_tokens = tokens - 1
-    return 0.0
+    granted = min(wanted, int(tokens))
+    control.rate_tokens = tokens - granted
+    return granted, 0.0 if granted else (1 - tokens) / rate
 
 
-def give_back_token(control: OutboxControl) -> None:
-    """Nothing was due after all: return the send taken by `take_token`."""
+def give_back_tokens(control: OutboxControl, unused: int) -> None:
+    """Fewer messages were due than sends taken: return the rest."""
     rate = float(current_app.config["OUTBOX_RATE"])
-    if rate > 0:
-        control.rate_tokens = min(max(1.0, rate), control.rate_tokens + 1)
+    if rate > 0 and unused:
+        control.rate_tokens = min(max(1.0, rate), control.rate_tokens + unused)
 
 
 def local_now(now: datetime) -> datetime:

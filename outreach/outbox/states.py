@@ -52,9 +52,18 @@ def sources(status: str) -> list[str]:
     return [source for source, targets in ALLOWED.items() if status in targets and source != status]
 
 
-def move_all(condition: ColumnElement[bool], status: str, **values: object) -> int:
-    """Move every message matching `condition` (and allowed to) to `status`; returns how many moved."""
-    allowed_from = [s for s in sources(status) if s != SENDING]  # in-flight messages finish their attempt first
+def move_all(condition: ColumnElement[bool], status: str, *, in_flight: bool = False, **values: object) -> int:
+    """Move every message matching `condition` (and allowed to) to `status`; returns how many moved.
+
+    Messages being sent are left alone (their attempt finishes first), unless `in_flight`: then only those move,
+    as the worker does when it records an answer or gives back messages it claimed.
+    """
+    if in_flight:
+        if status not in ALLOWED[SENDING]:
+            raise IllegalTransition(f"outbox messages: {SENDING} → {status}")
+        allowed_from = [SENDING]
+    else:
+        allowed_from = [source for source in sources(status) if source != SENDING]
     result = db.session.execute(
         update(OutboxMessage)
         .where(condition, OutboxMessage.status.in_(allowed_from))

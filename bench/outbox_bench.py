@@ -1,0 +1,135 @@
+"""Outbox throughput: messages per second from the queue to a loopback SMTP sink, against raw smtplib sending the
+same messages over one connection to the same sink, in the same run; for SQLite and, when given, PostgreSQL.
+
+The sink is aiosmtpd's own discarding handler in a separate process, so it does not share the GIL with the sender.
+
+    .venv/bin/python bench/outbox_bench.py [--messages 2000] [--postgres postgresql://postgres@127.0.0.1/test]
+"""
+
+import argparse
+import smtplib
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from outreach import create_app
+from outreach.config import normalise_database_url
+from outreach.extensions import db
+from outreach.outbox.compose import build
+from outreach.outbox.models import OutboxMessage
+from outreach.outbox.worker import Worker
+from tests.outbox_faults import queue_messages
+from tests.smtpserver import free_port
+
+
+def start_sink() -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    sink = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            smtplib.SMTP("127.0.0.1", port, timeout=1).quit()
+            return sink, port
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the sink did not start")
+
+
+def measure(url: str, messages: int, port: int) -> tuple[float, float, float]:
+    """Messages/s for the same messages: (outbox, raw smtplib with the bytes ready, raw smtplib writing each)."""
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "MAIL_PORT": port,
+            "MAIL_SUPPRESS_SEND": False,
+            "OUTBOX_RATE": 0,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        queue_messages(messages)
+        rows = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        built = [(m.envelope_from, m.recipient, build(m)) for m in rows]
+        raw = [(sender, recipient, mail.as_bytes()) for sender, recipient, mail in built]
+        del rows
+        db.session.rollback()
+        db.session.expunge_all()  # the worker starts with an empty session, as `flask outbox work` does
+
+        started = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+            for sender, recipient, data in raw:
+                smtp.sendmail(sender, [recipient], data)
+        raw_rate = messages / (time.perf_counter() - started)
+
+        started = time.perf_counter()  # the same, writing each message out (as_bytes) as it goes
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+            for sender, recipient, mail in built:
+                smtp.sendmail(sender, [recipient], mail.as_bytes())
+        raw_writing_rate = messages / (time.perf_counter() - started)
+
+        worker = Worker()
+        started = time.perf_counter()
+        worker.run(once=True)
+        outbox_rate = messages / (time.perf_counter() - started)
+        assert worker.delivered == messages, worker.delivered
+        db.session.remove()
+        db.engine.dispose()
+    return outbox_rate, raw_rate, raw_writing_rate
+
+
+def postgres_database(server_url: str) -> tuple[str, object]:
+    server = make_url(normalise_database_url(server_url))
+    name = f"outreach_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return server.set(database=name).render_as_string(hide_password=False), drop
+
+
+def report(database: str, messages: int, outbox: float, raw: float, raw_writing: float) -> None:
+    print(
+        f"| {database} | {messages} | {outbox:.0f} | {raw:.0f} | {raw_writing:.0f} | {outbox / raw:.2f} "
+        f"| {outbox / raw_writing:.2f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--postgres", help="a PostgreSQL server URL to measure as well")
+    args = parser.parse_args()
+    sink, port = start_sink()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            report("SQLite", args.messages, *measure(f"sqlite:///{folder}/bench.sqlite", args.messages, port))
+        if args.postgres:
+            url, drop = postgres_database(args.postgres)
+            try:
+                report("PostgreSQL", args.messages, *measure(url, args.messages, port))
+            finally:
+                drop()
+    finally:
+        sink.terminate()
+        sink.wait()
+
+
+if __name__ == "__main__":
+    main()
