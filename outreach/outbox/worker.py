@@ -245,14 +245,15 @@ def claim(worker_id: str, now: datetime, limit: int = 1) -> list[OutboxMessage]:
         found = db.session.scalars(stmt).all()
         if not found:
             break
-        claimed += [message for message in found if _may_go(message, now)]
-    for message in claimed:
-        states.move(message, states.SENDING)
-        message.attempts += 1
-        message.worker_id = worker_id
-        message.lease_until = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
-        message.first_attempt_at = message.first_attempt_at or now
-        message.last_attempt_at = now
+        for message in found:
+            if _may_go(message, now):
+                states.move(message, states.SENDING)  # so the next round's query passes it by
+                message.attempts += 1
+                message.worker_id = worker_id
+                message.lease_until = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+                message.first_attempt_at = message.first_attempt_at or now
+                message.last_attempt_at = now
+                claimed.append(message)
     return claimed
 
 
