@@ -12,10 +12,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.outbox_bench import postgres_database  # noqa: E402
-from outreach import create_app  # noqa: E402
-from outreach.extensions import db  # noqa: E402
-from tests.outbox_faults import Report, kill_run, outage_run, parallel_run  # noqa: E402
+from bench.outbox_bench import postgres_database
+from outreach import create_app
+from outreach.extensions import db
+from tests.outbox_faults import Report, kill_run, outage_run, parallel_run
 
 
 def run(name: str, url: str, fault: Callable[[str], Report]) -> None:

@@ -1,12 +1,12 @@
-"""The delivery worker: claim a due message, send it over SMTP, record what the server said — and repeat.
+"""The delivery worker: claim due messages, send them over SMTP, record what the server said — and repeat.
 
-Each message costs one short write transaction: it records the previous message's result and claims the next one
-(status `sending`, a lease, attempts + 1). The SMTP conversation happens between transactions, never inside one.
-If the worker dies while sending, the lease runs out (or, on the same machine, the next worker sees the process is
-gone) and the message is sent again with the same Message-ID: at most one duplicate per crash, none lost.
+A short write transaction claims a small batch (status `sending`, a lease, attempts + 1). The messages then go out
+one by one, outside any transaction, and each answer is recorded in its own short transaction before the next
+message is sent. If the worker dies while sending, the lease runs out (or, on the same machine, the next worker
+sees the process is gone) and the message is sent again with the same Message-ID: at most one duplicate per
+crash, none lost. Claimed messages it never got to are simply claimed again.
 
-PostgreSQL: any number of workers claim with `FOR UPDATE SKIP LOCKED`. SQLite: run one worker.
-"""
+PostgreSQL: any number of workers claim with `FOR UPDATE SKIP LOCKED`. SQLite: run one worker."""
 
 import logging
 import os
