@@ -169,3 +169,15 @@ def test_dev_mail_shows_what_the_local_sink_caught_with_clickable_links_in_debug
     assert '<a href="http://127.0.0.1:5000/confirm/abc?x=1&amp;y=">' in page
     assert "&lt;b&gt;" in page and "<b>" not in page
     assert organiser.get("/admin/dev-mail/..%2Foutreach.sqlite").status_code == 404
+
+
+def test_the_members_correction_page_says_when_their_address_was_refused(
+    app: Flask, organiser: FlaskClient, directory: dict[str, int]
+) -> None:
+    page = f"/admin/directory/members/{directory['yesilgoz']}"
+    assert "definitief geweigerd" not in organiser.get(page).get_data(as_text=True)
+    with app.app_context():
+        flag_undeliverable("D.Yesilgoz@tweedekamer.example", "550 5.1.1 No such user")
+        db.session.commit()
+    text = organiser.get(page).get_data(as_text=True)
+    assert "d.yesilgoz@tweedekamer.example op" in text and "550 5.1.1 No such user" in text

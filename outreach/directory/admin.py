@@ -10,7 +10,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from outreach.accounts.access import audit, protect
-from outreach.directory import export, names, queries
+from outreach.directory import delivery, export, names, queries
 from outreach.directory.csv_import import apply_plan, plan_import
 from outreach.directory.models import (
     Committee,
@@ -148,7 +148,8 @@ def edit_member(member_id: int) -> str | WerkzeugResponse:
         _save_override(member, form, MemberOverride, "edit member corrections")
         flash(lazy_gettext("Saved the corrections for %(name)s.", name=member.name), "info")
         return redirect(url_for(".members", q=member.surname))
-    return render_template("directory/admin/member.html", member=member, form=form)
+    refused = delivery.refusal(member.effective_email)
+    return render_template("directory/admin/member.html", member=member, form=form, refused=refused)
 
 
 @bp.get("/committees")

@@ -37,8 +37,15 @@ def letter_block(member_id: int) -> tuple[str | None, str | None]:
     return None, address
 
 
+def refusal(address: str | None) -> UndeliverableAddress | None:
+    """The mail server's permanent refusal of `address`, if there was one."""
+    if not address:
+        return None
+    return db.session.scalar(select(UndeliverableAddress).where(_same_address(address)))
+
+
 def is_undeliverable(address: str) -> bool:
-    return db.session.scalar(select(UndeliverableAddress.id).where(_same_address(address))) is not None
+    return refusal(address) is not None
 
 
 def flag_undeliverable(address: str, reason: str, when: datetime | None = None) -> None:
