@@ -127,6 +127,7 @@ def enqueue_letter(
     """Queue a supporter's letter to one MP: From "<name> via <campaign>" at the campaign's letters address,
     Reply-To the supporter (and the tracking address, when replies are tracked), and a footer saying who sent it
     and how the MP's office can opt out."""
+    # Checked before they are tidied into one line below, which would hide a line break rather than refuse it.
     _check_header_text(supporter.name)
     _check_header_text(campaign.title)
     sender = format_address(_tidy(f"{supporter.name} via {campaign.title}"), current_app.config["LETTERS_FROM"])

@@ -36,7 +36,7 @@ def pause(control: OutboxControl, reason: str, now: datetime, automatic: bool = 
     row); a pause by an organiser, or for a fault that will not mend itself (bad credentials), lasts until resumed."""
     control.paused, control.pause_reason, control.paused_at, control.paused_by = True, reason[:500], now, by
     control.resume_at = None
-    if automatic and by == "worker":
+    if automatic:
         cooldown = current_app.config["OUTBOX_BREAKER_COOLDOWN"] * 2**control.breaker_trips
         control.resume_at = now + timedelta(seconds=min(cooldown, MAX_AUTOMATIC_PAUSE))
         control.breaker_trips += 1
@@ -45,14 +45,8 @@ def pause(control: OutboxControl, reason: str, now: datetime, automatic: bool = 
 
 
 def resume(control: OutboxControl) -> None:
-    control.paused, control.pause_reason, control.paused_at, control.paused_by, control.resume_at = (
-        False,
-        None,
-        None,
-        None,
-        None,
-    )
-    control.breaker_trips = 0
+    control.paused, control.breaker_trips = False, 0
+    control.pause_reason = control.paused_at = control.paused_by = control.resume_at = None
 
 
 def counts() -> dict[str, int]:

@@ -7,7 +7,6 @@ messages (checked with NOOP after a pause) and dropped after any error.
 
 import logging
 import smtplib
-import socket
 import time
 from dataclasses import dataclass
 
@@ -119,7 +118,7 @@ def classify(error: BaseException) -> Outcome:
         return Outcome(PAUSE, None, f"mail server configuration: {text}", resumes_by_itself=False)
     if isinstance(error, smtplib.SMTPResponseException):
         return _by_code(error.smtp_code, text)
-    if isinstance(error, smtplib.SMTPServerDisconnected | socket.timeout | OSError):
+    if isinstance(error, OSError):  # refused, timed out, dropped (SMTPServerDisconnected is one too)
         return Outcome(RETRY, None, f"connection: {text or type(error).__name__}", connection_failed=True)
     if isinstance(error, BadHeaderError):
         return Outcome(FAILED, None, "the message has an invalid header")

@@ -65,10 +65,10 @@ class Worker:
     """Delivers due messages: claims a small batch in one transaction, then sends them one by one, recording each
     answer in its own short transaction before the next message goes out (so a crash repeats at most one)."""
 
-    def __init__(self, clock=utcnow, sender: Sender | None = None) -> None:
+    def __init__(self, clock=utcnow) -> None:
         self.id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.clock = clock
-        self.sender = sender or Sender()
+        self.sender = Sender()
         self.batch: list[Claimed] = []
         self.lease_until: datetime | None = None
         self.pending: Attempt | None = None
@@ -108,10 +108,13 @@ class Worker:
         started = self.clock()
         outcome = self.sender.send(item.mail, item.envelope_from)
         self.pending = Attempt(item.message_id, item.attempt_no, started, self.clock(), outcome)
-        self._in_transaction(lambda: None)  # records the answer before anything else happens
         if outcome.result == SENT:
+            self._in_transaction(lambda: None)  # records the answer before anything else happens
             self.delivered += 1
             return None
+        # Records the answer and, when it paused sending (the server refused us, or the breaker tripped), hands the
+        # rest of the batch back in the same transaction.
+        self._in_transaction(self._give_back_batch_if_paused)
         log.warning(
             "message %s attempt %s: %s %s %s",
             item.message_id,
@@ -120,7 +123,6 @@ class Worker:
             outcome.code or "",
             outcome.text,
         )
-        self._in_transaction(self._give_back_batch_if_paused)  # the server refused us, or the breaker tripped
         return None
 
     def _in_transaction(self, work):
