@@ -32,6 +32,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from outreach import site
     from outreach.accounts import bp as accounts_bp
+    from outreach.campaigns import bp as campaigns_bp
+    from outreach.campaigns.admin import bp as campaigns_admin_bp
     from outreach.directory import bp as directory_bp
     from outreach.directory.admin import bp as directory_admin_bp
     from outreach.outbox import bp as outbox_bp
@@ -43,4 +45,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(directory_admin_bp)
     app.register_blueprint(outbox_bp)
     app.register_blueprint(outbox_admin_bp)
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(campaigns_admin_bp)
     return app

@@ -58,6 +58,18 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_ALERT_QUEUE_AGE": 15 * 60,  # organisers are alerted when a due message waits longer than this ...
     "OUTBOX_ALERT_FAILURE_SHARE": 0.05,  # ... or when more of the last 100 messages than this failed
     "DEV_MAIL_DIR": None,  # where the development mail sink stores messages; default instance/dev-mail
+    # Campaigns: the supporter's letter form and its limits (see outreach/campaigns/).
+    "LETTER_MAX_LENGTH": 5000,  # characters in a supporter's letter
+    "SUBMISSION_LIMIT_PER_IP": "10/hour;50/day",  # letters sent from one address on the internet
+    "SUBMISSION_LIMIT_PER_ADDRESS": "3/hour;5/day",  # letters sent by one e-mail address
+    "FORM_MIN_SECONDS": 3,  # a letter form sent sooner after it was shown is a robot's (nothing is created) ...
+    "FORM_MAX_SECONDS": 2 * 3600,  # ... and so is one sent later without a preview in between
+    "CONFIRM_VALID_SECONDS": 7 * 24 * 3600,  # the confirmation link works this long; then the letters are wiped
+    "CONFIRM_REMINDER_AFTER": 24 * 3600,  # one reminder when not confirmed after this long
+    "OWN_MAIL_VALID_SECONDS": 7 * 24 * 3600,  # the page with links for the supporter's own mail program
+    "SIMILARITY_THRESHOLD": 0.5,  # Dice score of personal parts from which a letter is held for review
+    "SIMILARITY_MIN_FINGERPRINTS": 4,  # personal parts smaller than this are not compared (a word or two)
+    "REVIEW_ADDRESS_DOMAINS": ["tweedekamer.nl"],  # letters from these domains (or a member's address) are reviewed
     # The Tweede Kamer's open-data SyncFeed, the source of the real directory.
     "TK_SYNCFEED_URL": "https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0/Feed",
     "TK_SYNC_TIMEOUT": 30,  # seconds per request

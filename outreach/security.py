@@ -21,7 +21,9 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        # A page reached by a link with a token in it must not hand that link on to another site.
+        token_page = getattr(request, "token_page", False)
+        headers.setdefault("Referrer-Policy", "no-referrer" if token_page else "strict-origin-when-cross-origin")
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.path.startswith("/admin") or getattr(request, "personal_data", False):
             headers["Cache-Control"] = "no-store"

@@ -7,6 +7,7 @@ from flask_babel import get_locale, lazy_gettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from outreach.campaigns.queries import live_campaigns
 from outreach.directory.queries import directory_counts
 from outreach.extensions import db
 from outreach.i18n import LANGUAGE_COOKIE
@@ -24,7 +25,7 @@ def page_language() -> dict[str, str]:
 @bp.get("/")
 def index() -> str:
     """What Outreach is, the live campaigns and the directory at a glance."""
-    return render_template("site/index.html", counts=directory_counts())
+    return render_template("site/index.html", counts=directory_counts(), campaigns=live_campaigns())
 
 
 @bp.get("/language/<code>")

@@ -83,3 +83,16 @@ def salutation(gender: str | None, prefix: str | None, surname: str | None, over
     title = TITLES.get(_clean(gender).lower(), UNKNOWN_TITLE)
     name = surname_standing_alone(prefix, surname)
     return f"Geachte {title} {name}," if name else f"Geachte {title},"
+
+
+ENGLISH_TITLES = {"man": "Mr", "vrouw": "Ms"}
+
+
+def english_salutation(gender: str | None, prefix: str | None, surname: str | None, override: str | None = None) -> str:
+    """The salutation of a letter in English: 'Dear Ms Van der Lee,'. A member with an organiser's (Dutch) override
+    is addressed by full surname without a title, since the override usually exists because the title is wrong."""
+    name = surname_standing_alone(prefix, surname)
+    title = ENGLISH_TITLES.get(_clean(gender).lower())
+    if (override and override.strip()) or not title:
+        return f"Dear {name}," if name else "Dear Sir or Madam,"
+    return f"Dear {title} {name},"

@@ -99,7 +99,7 @@ def _role_condition(role: str) -> ColumnElement[bool]:
     }[role]
 
 
-def _with_details(stmt: Select[tuple[Member]]) -> Select[tuple[Member]]:
+def with_details(stmt: Select[tuple[Member]]) -> Select[tuple[Member]]:
     """Load what member lists and pages show (party, corrections, seats and their committees) in fixed queries."""
     return stmt.options(
         selectinload(Member.party),
@@ -109,12 +109,12 @@ def _with_details(stmt: Select[tuple[Member]]) -> Select[tuple[Member]]:
 
 
 def _members_query() -> Select[tuple[Member]]:
-    return _with_details(select(Member).where(Member.is_current)).order_by(Member.sort_name, Member.id)
+    return with_details(select(Member).where(Member.is_current)).order_by(Member.sort_name, Member.id)
 
 
 def member(member_id: int) -> Member | None:
     """One member, current or former, with what their page shows."""
-    return db.session.scalar(_with_details(select(Member).where(Member.id == member_id)))
+    return db.session.scalar(with_details(select(Member).where(Member.id == member_id)))
 
 
 def find_members(chosen: MemberFilter) -> list[Member]:

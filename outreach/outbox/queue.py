@@ -5,14 +5,14 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext, lazy_gettext
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, update
 
 from outreach.accounts.models import Account
 from outreach.database import insert_unless_present, utcnow
 from outreach.extensions import db
 from outreach.outbox import states
 from outreach.outbox.compose import Recipient, enqueue
-from outreach.outbox.models import NOTICE, OutboxControl, OutboxMessage
+from outreach.outbox.models import LETTER, NOTICE, DeliveryAttempt, OutboxControl, OutboxMessage
 from outreach.urls import public_url
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,13 @@ def by_campaign() -> list[tuple[int, dict[str, int]]]:
     return list(result.items())
 
 
+def sent_message_ids(campaign_id: int) -> Select[tuple[int]]:
+    """The ids of a campaign's letters the mail server accepted (for counting in another room's query)."""
+    return select(OutboxMessage.id).where(
+        OutboxMessage.campaign_id == campaign_id, OutboxMessage.kind == LETTER, OutboxMessage.status == states.SENT
+    )
+
+
 def hold_campaign(campaign_id: int) -> int:
     """The kill switch: every waiting message of the campaign is held (in-flight ones finish their attempt)."""
     return states.move_all(
@@ -158,6 +165,39 @@ def retry(message: OutboxMessage) -> None:
 
 def cancel(message: OutboxMessage) -> None:
     states.move(message, states.CANCELLED)
+
+
+REMOVED = "[removed]"
+
+
+def forget(message_ids: list[int | None]) -> None:
+    """Wipe messages that must not be kept (the confirmation e-mail of a letter never confirmed): not sent if still
+    waiting, and their text, addresses and the server's answers (which may quote an address) removed."""
+    ids = [message_id for message_id in message_ids if message_id is not None]
+    if not ids:
+        return
+    states.move_all(OutboxMessage.id.in_(ids), states.CANCELLED, lease_until=None)
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(
+            subject=REMOVED,
+            body=REMOVED,
+            recipient=REMOVED,
+            recipient_name=None,
+            reply_to=None,
+            supporter_email=None,
+            supporter_name=None,
+            last_text=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(DeliveryAttempt)
+        .where(DeliveryAttempt.message_id.in_(ids))
+        .values(text=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 PROBLEM_TEXT = {

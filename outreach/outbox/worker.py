@@ -61,6 +61,15 @@ class Claimed:
     envelope_from: str
 
 
+PERIODIC_SECONDS = 60
+PERIODIC_JOBS = "outreach.periodic_jobs"  # app.extensions key: callables taking the worker's clock time
+
+
+def register_periodic_job(app, job) -> None:
+    """Have every worker run `job(now)` about once a minute (inside a write transaction it commits)."""
+    app.extensions.setdefault(PERIODIC_JOBS, []).append(job)
+
+
 class Worker:
     """Delivers due messages: claims a small batch in one transaction, then sends them one by one, recording each
     answer in its own short transaction before the next message goes out (so a crash repeats at most one)."""
@@ -75,6 +84,7 @@ class Worker:
         self.connection_trouble = False  # a failure was counted toward the breaker; the next success resets it
         self.heartbeat_at = 0.0
         self.alerts_checked_at = 0.0
+        self.jobs_run_at = 0.0
         self.delivered = 0
 
     def run(self, once: bool = False, stop: threading.Event | None = None) -> None:
@@ -97,6 +107,7 @@ class Worker:
         """Send one message (claiming a batch first when none is left). Returns seconds to wait when there is
         nothing to send now, None after sending."""
         if not self.batch:
+            self._run_periodic_jobs()
             claimed = self._in_transaction(self._claim_batch)
             if isinstance(claimed, float):
                 self.sender.close()
@@ -124,6 +135,19 @@ class Worker:
             outcome.text,
         )
         return None
+
+    def _run_periodic_jobs(self) -> None:
+        """Every minute, the housekeeping other rooms registered (confirmation reminders, expiry), each in its own
+        transaction; a job that fails is logged and tried again next time, and never stops delivery."""
+        if self.pending is not None or time.monotonic() - self.jobs_run_at < PERIODIC_SECONDS:
+            return
+        self.jobs_run_at = time.monotonic()
+        for job in current_app.extensions.get(PERIODIC_JOBS, []):
+            try:
+                self._in_transaction(lambda job=job: job(self.clock()))
+            except Exception:
+                db.session.rollback()
+                log.exception("periodic job %s failed", getattr(job, "__name__", job))
 
     def _in_transaction(self, work):
         """Run `work` in one write transaction (recording a pending answer first), retrying while the database is

@@ -1,0 +1,186 @@
+"""After the form: the supporter confirms (letters go to the outbox, or wait for review), is reminded once after a
+day, and what stays unconfirmed expires and is wiped. Organisers release or reject letters held for review."""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from sqlalchemy import select
+
+from outreach.campaigns.models import (
+    AWAITING,
+    CLOSED,
+    CONFIRMED,
+    HELD,
+    LIVE,
+    PAUSED,
+    QUEUED,
+    REJECTED,
+    REPEATED,
+    Campaign,
+    Letter,
+    Submission,
+)
+from outreach.campaigns.submit import send_confirmation, title
+from outreach.directory.models import ExtraTarget, Member
+from outreach.extensions import db
+from outreach.outbox import compose
+from outreach.outbox.models import NOTICE
+from outreach.outbox.queue import forget, hold_campaign, release_campaign
+from outreach.urls import public_url
+
+CAMPAIGN_PAUSED = "campaign_paused"
+NO_ADDRESS = "no_address"
+
+
+def confirm(submission: Submission, now: datetime) -> bool:
+    """Confirm a submission awaiting it (the caller commits): its letters are queued, or held when the campaign is
+    paused or an organiser must look first. False when there was nothing to confirm (a second click) or the
+    campaign has closed."""
+    if submission.status != AWAITING or submission.campaign.status == CLOSED:
+        return False
+    submission.status, submission.confirmed_at = CONFIRMED, now
+    submission.supporter.last_active_at = now
+    for letter in submission.letters:
+        if submission.review_reason:
+            hold(letter, submission.review_reason)
+        elif submission.campaign.status != LIVE:
+            hold(letter, CAMPAIGN_PAUSED)
+        else:
+            queue(letter, now)
+    return True
+
+
+def hold(letter: Letter, reason: str) -> None:
+    letter.status, letter.hold_reason = HELD, reason
+
+
+def queue(letter: Letter, now: datetime) -> None:
+    """Hand one letter to the outbox, addressed as the directory says now (held when there is no address left)."""
+    submission, campaign = letter.submission, letter.submission.campaign
+    address = current_address(letter)
+    if not address:
+        hold(letter, NO_ADDRESS)
+        return
+    language = submission.language
+    message = compose.enqueue_letter(
+        compose.Recipient(letter.recipient_name, address, letter.member_id),
+        compose.Supporter(submission.name, submission.supporter.email, submission.place),
+        compose.Campaign(
+            campaign.id,
+            title(campaign, language),
+            public_url("campaigns.show", slug=campaign.slug),
+            campaign.contact,
+            campaign.daily_cap,
+        ),
+        letter.subject,
+        letter.body,
+        language=language,
+        tracking_address=campaign.tracking_address,
+    )
+    db.session.flush()
+    letter.status, letter.hold_reason, letter.queued_at, letter.outbox_message_id = QUEUED, None, now, message.id
+
+
+def current_address(letter: Letter) -> str | None:
+    if letter.member_id is not None:
+        member = db.session.get(Member, letter.member_id)
+        return member.effective_email if member is not None else None
+    extra = db.session.get(ExtraTarget, letter.extra_target_id) if letter.extra_target_id else None
+    return extra.email if extra is not None and extra.active else None
+
+
+def release(letters: list[Letter], now: datetime) -> int:
+    """Send held letters after all (an organiser reviewed them, or the campaign is live again)."""
+    released = 0
+    for letter in letters:
+        if letter.status == HELD:
+            queue(letter, now)
+            released += letter.status == QUEUED
+    return released
+
+
+def reject(submission: Submission, message: str) -> int:
+    """Refuse a submission's held letters and tell the supporter why, in the organiser's words."""
+    held = [letter for letter in submission.letters if letter.status == HELD]
+    for letter in held:
+        letter.status = REJECTED
+    if held:
+        language = submission.page_language
+        with force_locale(language):
+            subject = gettext(
+                "Your letter in the campaign “%(title)s” was not sent", title=title(submission.campaign, language)
+            )
+            body = "\n\n".join(
+                [
+                    gettext("Hello %(name)s,", name=submission.name),
+                    gettext(
+                        "The organisers of the campaign looked at your letter to %(names)s and did not send it.",
+                        names=", ".join(letter.recipient_name for letter in held),
+                    ),
+                    gettext("Their explanation:") + "\n" + message.strip(),
+                ]
+            )
+        compose.enqueue(
+            NOTICE,
+            compose.Recipient(submission.name, submission.supporter.email),
+            subject,
+            body,
+            language=language,
+            campaign_id=submission.campaign_id,
+        )
+    return len(held)
+
+
+def resume_campaign(campaign: Campaign, now: datetime) -> int:
+    """A campaign that is live again sends the letters confirmed while it was paused."""
+    waiting = db.session.scalars(
+        select(Letter).where(
+            Letter.campaign_id == campaign.id, Letter.status == HELD, Letter.hold_reason == CAMPAIGN_PAUSED
+        )
+    ).all()
+    return release(list(waiting), now)
+
+
+def remind_and_expire(now: datetime) -> tuple[int, int]:
+    """The daily life of unconfirmed submissions: one reminder a day after, wiped when the link has expired.
+    Returns (reminded, expired); the worker runs it every minute or so, the caller commits."""
+    config = current_app.config
+    remind_before = now - timedelta(seconds=config["CONFIRM_REMINDER_AFTER"])
+    expire_before = now - timedelta(seconds=config["CONFIRM_VALID_SECONDS"])
+    expired = db.session.scalars(
+        select(Submission).where(Submission.status.in_([AWAITING, REPEATED]), Submission.created_at < expire_before)
+    ).all()
+    for submission in expired:
+        forget([submission.confirmation_message_id, submission.reminder_message_id])
+        supporter = submission.supporter
+        db.session.delete(submission)  # its letters and fingerprints go with it
+        db.session.flush()
+        if not db.session.scalar(select(Submission.id).where(Submission.supporter_id == supporter.id).limit(1)):
+            db.session.delete(supporter)
+    due = db.session.scalars(
+        select(Submission).where(
+            Submission.status == AWAITING,
+            Submission.reminded_at.is_(None),
+            Submission.created_at < remind_before,
+            Submission.created_at >= expire_before,
+        )
+    ).all()
+    for submission in due:
+        message = send_confirmation(submission, reminder=True)
+        db.session.flush()
+        submission.reminded_at, submission.reminder_message_id = now, message.id
+    return len(due), len(expired)
+
+
+def change_status(campaign: Campaign, status: str, now: datetime) -> None:
+    """Move a campaign to `status` (the caller commits). Pausing holds its letters in the outbox at once (the kill
+    switch); going live again sends them, with those confirmed during the pause."""
+    previous, campaign.status = campaign.status, status
+    if status == previous:
+        return
+    if status == PAUSED:
+        hold_campaign(campaign.id)
+    elif status == LIVE and previous == PAUSED:
+        release_campaign(campaign.id)
+        resume_campaign(campaign, now)

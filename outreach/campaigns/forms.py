@@ -1,0 +1,124 @@
+"""The supporter's letter form and the organiser's campaign form."""
+
+import re
+
+from flask_babel import lazy_gettext
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Field, Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from outreach.campaigns import letters
+from outreach.campaigns.models import CAMPAIGN_STATUSES
+from outreach.campaigns.submit import CONSENT_TEXT, NEWSLETTER_TEXT
+from outreach.validation import email_address, has_control_characters, one_line
+
+POSTCODE = re.compile(r"^\d{4}\s*[A-Za-z]{2}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def place(_form: Form, field: Field) -> None:
+    """A city, or the four digits of a postcode: not a full postcode, which would say where someone lives."""
+    if field.data and POSTCODE.match(field.data.strip()):
+        raise ValidationError(lazy_gettext("Give only the four digits of your postcode, or your city."))
+
+
+def no_control_characters(_form: Form, field: Field) -> None:
+    """Letter text may have line breaks and tabs, but no other control characters."""
+    if field.data and has_control_characters(field.data.replace("\r\n", "\n").replace("\n", "").replace("\t", "")):
+        raise ValidationError(lazy_gettext("The text holds characters that cannot be sent."))
+
+
+class LetterForm(FlaskForm):
+    """What a supporter fills in: the letter, who they are, and their consent."""
+
+    subject = StringField(lazy_gettext("Subject"), validators=[DataRequired(), Length(max=200), one_line])
+    body = TextAreaField(lazy_gettext("Your letter"), validators=[DataRequired(), no_control_characters])
+    name = StringField(
+        lazy_gettext("Your name"),
+        validators=[DataRequired(lazy_gettext("Your name goes under the letter.")), Length(max=100), one_line],
+    )
+    email = StringField(
+        lazy_gettext("Your e-mail address"),
+        validators=[
+            DataRequired(lazy_gettext("We need your e-mail address to confirm the letter.")),
+            Length(max=254),
+            email_address,
+        ],
+    )
+    place = StringField(
+        lazy_gettext("City or the 4 digits of your postcode (optional)"),
+        validators=[Optional(), Length(max=60), one_line, place],
+    )
+    consent = BooleanField(
+        CONSENT_TEXT, validators=[DataRequired(lazy_gettext("Without your consent we cannot send the letter."))]
+    )
+    newsletter = BooleanField(NEWSLETTER_TEXT)
+    website = StringField(lazy_gettext("Leave this field empty"))  # a honeypot: people do not see it, robots fill it
+    form_token = HiddenField()
+
+
+class CampaignForm(FlaskForm):
+    """A campaign as organisers edit it."""
+
+    slug = StringField(
+        lazy_gettext("Address on the site"), validators=[DataRequired(), Length(max=60)], description="/campaigns/…"
+    )
+    status = SelectField(lazy_gettext("Status"), choices=[(s, s) for s in CAMPAIGN_STATUSES])
+    title_nl = StringField(lazy_gettext("Title (Dutch)"), validators=[DataRequired(), Length(max=200), one_line])
+    title_en = StringField(lazy_gettext("Title (English)"), validators=[Optional(), Length(max=200), one_line])
+    intro_nl = TextAreaField(lazy_gettext("Introduction (Dutch)"), validators=[Optional(), Length(max=10000)])
+    intro_en = TextAreaField(lazy_gettext("Introduction (English)"), validators=[Optional(), Length(max=10000)])
+    subject_nl = StringField(
+        lazy_gettext("Subject of the letter (Dutch)"), validators=[DataRequired(), Length(max=200), one_line]
+    )
+    subject_en = StringField(
+        lazy_gettext("Subject of the letter (English)"), validators=[Optional(), Length(max=200), one_line]
+    )
+    body_nl = TextAreaField(lazy_gettext("Letter (Dutch)"), validators=[DataRequired(), Length(max=20000)])
+    body_en = TextAreaField(lazy_gettext("Letter (English)"), validators=[Optional(), Length(max=20000)])
+    all_members = BooleanField(lazy_gettext("Supporters may write to every member of the House"))
+    parties = StringField(
+        lazy_gettext("Otherwise, members of these parties"), validators=[Optional(), Length(max=500), one_line]
+    )
+    committees = StringField(
+        lazy_gettext("… and members of these committees"), validators=[Optional(), Length(max=500), one_line]
+    )
+    preselect_committee = StringField(
+        lazy_gettext("Committee whose chair and vice-chairs start ticked"),
+        validators=[Optional(), Length(max=40), one_line],
+    )
+    max_recipients = IntegerField(
+        lazy_gettext("Most recipients per letter"), validators=[DataRequired(), NumberRange(1, 150)]
+    )
+    daily_cap = IntegerField(
+        lazy_gettext("Most letters per member per day (empty: no limit)"),
+        validators=[Optional(), NumberRange(1, 100000)],
+    )
+    goal = IntegerField(
+        lazy_gettext("Public goal in letters (optional)"), validators=[Optional(), NumberRange(1, 10_000_000)]
+    )
+    contact = StringField(
+        lazy_gettext("Contact address named under every letter"),
+        validators=[Optional(), Length(max=254), email_address],
+    )
+    tracking_address = StringField(
+        lazy_gettext("Tracking address (Bcc of letters sent from a mail program)"),
+        validators=[Optional(), Length(max=254), email_address],
+    )
+
+    def validate_slug(self, field: Field) -> None:
+        if not SLUG.match(field.data or ""):
+            raise ValidationError(lazy_gettext("Use lower-case letters, digits and hyphens, like khojaly-2027."))
+
+    def _placeholders(self, field: Field) -> None:
+        unknown = letters.unknown_placeholders(field.data or "")
+        if unknown:
+            raise ValidationError(
+                lazy_gettext(
+                    "Unknown placeholder: %(names)s. Known ones: %(known)s.",
+                    names=", ".join(f"{{{name}}}" for name in unknown),
+                    known=", ".join(f"{{{name}}}" for name in letters.PLACEHOLDERS),
+                )
+            )
+
+    validate_subject_nl = validate_subject_en = validate_body_nl = validate_body_en = _placeholders
