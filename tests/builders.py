@@ -133,3 +133,46 @@ def notice(address: str, subject: str = "Bevestig uw brief") -> object:
     message = enqueue(CONFIRMATION, Recipient(None, address), subject, "Klik op de link om te bevestigen.")
     db.session.commit()
     return message
+
+
+LETTER_NL = (
+    "{salutation}\n\nIk vraag uw aandacht voor het bloedbad van Khojaly op 26 februari 1992. Ik vraag de Kamer om "
+    "een onafhankelijk onderzoek en om 26 februari te erkennen als herdenkingsdag.\n\nMet vriendelijke groet,\n\n"
+    "{supporter_name}\n{supporter_city}"
+)
+LETTER_EN = (
+    "{salutation}\n\nI ask for your attention to the Khojaly massacre of 26 February 1992. I ask the House for an "
+    "independent inquiry and to recognise 26 February as a day of remembrance.\n\nYours sincerely,\n\n"
+    "{supporter_name}\n{supporter_city}"
+)
+
+
+def campaign(slug: str = "khojaly", **fields: object):
+    """A live campaign in Dutch and English that may write to every member (committed)."""
+    from outreach.campaigns.models import Campaign
+    from outreach.database import utcnow
+
+    values = {
+        "status": "live",
+        "title_nl": "Erkenning van Khojaly",
+        "title_en": "Recognition of Khojaly",
+        "intro_nl": "Schrijf de Kamer.",
+        "intro_en": "Write to the House.",
+        "subject_nl": "Erkenning van het bloedbad van Khojaly",
+        "subject_en": "Recognition of the Khojaly massacre",
+        "body_nl": LETTER_NL,
+        "body_en": LETTER_EN,
+        "all_members": True,
+        "parties": [],
+        "committees": [],
+        "extra_targets": [],
+        "max_recipients": 10,
+        "daily_cap": 200,
+        "created_at": utcnow(),
+        "updated_at": utcnow(),
+        **fields,
+    }
+    row = Campaign(slug=slug, **values)
+    db.session.add(row)
+    db.session.commit()
+    return row

@@ -19,7 +19,7 @@ VALID, EXPIRED, INVALID = "valid", "expired", "invalid"
 
 def _timed(salt: str) -> URLSafeTimedSerializer:
     config = current_app.config
-    keys = [config["SECRET_KEY"], *config.get("SECRET_KEY_FALLBACKS", [])]
+    keys = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
     return URLSafeTimedSerializer(keys[::-1], salt=salt)  # itsdangerous signs with the last key, accepts all
 
 
