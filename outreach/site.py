@@ -56,6 +56,13 @@ ERRORS = {
         ),
     ),
     405: (lazy_gettext("Not possible here"), lazy_gettext("This page cannot be used in this way.")),
+    410: (
+        lazy_gettext("Link no longer valid"),
+        lazy_gettext(
+            "This link is no longer valid: links in our e-mails work for a limited time. If you still want to send "
+            "your letter, please write it again."
+        ),
+    ),
     413: (lazy_gettext("Too large"), lazy_gettext("What you sent is too large.")),
     429: (
         lazy_gettext("Too many requests"),

@@ -1,8 +1,7 @@
 """Public directory pages: the member finder, member, committee and party pages."""
 
-from flask import abort, make_response, render_template, request
+from flask import abort, render_template, request
 from flask_babel import get_locale, lazy_gettext
-from werkzeug.wrappers import Response
 
 from outreach.accounts.access import audit
 from outreach.database import utcnow
@@ -131,9 +130,10 @@ def show_party(abbreviation: str) -> str:
 
 
 @bp.route("/opt-out/<token>", methods=["GET", "POST"])
-def opt_out(token: str) -> Response:
+def opt_out(token: str) -> str:
     """The link under every letter: an MP's office stops further letters via this site (GET asks, POST does it,
     so a mail scanner that opens links stops nothing)."""
+    request.token_page = True  # type: ignore[attr-defined]
     member = delivery.member_for_opt_out(token) or abort(404)
     done = member.do_not_write
     if request.method == "POST" and not done:
@@ -141,6 +141,4 @@ def opt_out(token: str) -> Response:
         audit("directory.opt_out", member)
         db.session.commit()
         done = True
-    response = make_response(render_template("directory/opt_out.html", member=member, done=done))
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return render_template("directory/opt_out.html", member=member, done=done)

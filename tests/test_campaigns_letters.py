@@ -1,0 +1,422 @@
+"""The supporter's path: choosing recipients, writing, confirming; and everything that must not get through."""
+
+import threading
+import time
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from outreach.campaigns import tokens
+from outreach.campaigns.confirmation import remind_and_expire
+from outreach.campaigns.models import Letter, Submission, Supporter
+from outreach.extensions import db
+from outreach.outbox.compose import build
+from outreach.outbox.models import LETTER, OutboxMessage
+from tests.builders import campaign
+from tests.campaign_helpers import (
+    DETAILS,
+    confirmation_messages,
+    confirmation_path,
+    letter_page,
+    send_letter,
+)
+
+
+@pytest.fixture
+def app_config() -> dict[str, object]:
+    return {"FORM_MIN_SECONDS": 0}
+
+
+@pytest.fixture
+def keys(app: Flask, directory: dict[str, int]) -> list[str]:
+    """A live campaign, and the three BuZa members a supporter can write to."""
+    with app.app_context():
+        campaign()
+    return [f"member:{directory[name]}" for name in ("yesilgoz", "van_der_lee", "de_vries")]
+
+
+def count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def letters_in_outbox() -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == LETTER).order_by(OutboxMessage.id))
+    )
+
+
+def test_a_letter_waits_for_confirmation_and_the_email_names_the_recipients(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    response = send_letter(client, keys)
+    assert response.status_code == 302 and response.location.endswith("/campaigns/khojaly/check-your-mail")
+    with app.app_context():
+        letters = db.session.scalars(select(Letter)).all()
+        assert [letter.status for letter in letters] == ["awaiting_confirmation"] * 3
+        assert letters_in_outbox() == []  # nothing goes to an MP before the click
+        [message] = confirmation_messages()
+        assert message.recipient == DETAILS["email"]
+        for name in ("Dilan Yeşilgöz", "Tom van der Lee", "Anna de Vries"):
+            assert name in message.body
+        assert "/confirm/" in message.body
+    assert "Controleer uw e-mail" in client.get(response.location).get_data(as_text=True)
+
+
+def test_confirming_queues_one_letter_per_member_with_their_salutation_the_edits_and_the_consent(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    edited = (
+        "{salutation}\n\nMijn grootouders kwamen uit Khojaly; ik vraag u om een herdenkingsdag.\n\n{supporter_name}"
+    )
+    send_letter(client, keys, body=edited)
+    with app.app_context():
+        path = confirmation_path(confirmation_messages()[0])
+    page = client.get(path)
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
+    assert client.post(path).status_code == 302
+    with app.app_context():
+        bodies = [message.body for message in letters_in_outbox()]
+        assert [body.split("\n")[0] for body in bodies] == [
+            "Geachte mevrouw Yeşilgöz,",
+            "Geachte heer Van der Lee,",
+            "Geachte mevrouw De Vries,",
+        ]
+        assert all("Mijn grootouders kwamen uit Khojaly" in body and "\nAysel Mammadova\n" in body for body in bodies)
+        submission = db.session.scalars(select(Submission)).one()
+        assert submission.status == "confirmed" and submission.consented_at is not None
+        assert submission.consent_version == "2026-11" and "political opinion" in submission.consent_text
+        assert {letter.status for letter in submission.letters} == {"queued"}
+    assert "bevestigd" in client.get(path).get_data(as_text=True)
+    # A second click, on the page or the button, sends nothing more.
+    assert client.post(path).status_code == 302
+    with app.app_context():
+        assert len(letters_in_outbox()) == 3
+
+
+def test_an_english_letter_opens_with_an_english_salutation(app: Flask, client: FlaskClient, keys: list[str]) -> None:
+    send_letter(client, keys[:1], lang="en")
+    with app.app_context():
+        client.post(confirmation_path(confirmation_messages()[0]))
+        [message] = letters_in_outbox()
+        assert message.body.startswith("Dear Ms Yeşilgöz,\n\nI ask for your attention")
+        assert message.subject == "Recognition of the Khojaly massacre"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{{7*7}} en {{ config }}", "{supporter_name.__class__.__mro__}", "{unknown} {0} %(name)s {salutation!r}"],
+)
+def test_template_syntax_in_a_letter_reaches_the_member_literally(
+    app: Flask, client: FlaskClient, keys: list[str], text: str
+) -> None:
+    send_letter(client, keys[:1], body="{salutation}\n\n" + text, subject="Khojaly " + text[:20])
+    with app.app_context():
+        client.post(confirmation_path(confirmation_messages()[0]))
+        [row] = letters_in_outbox()
+        assert text in row.body and "49" not in row.body and "class" not in row.body.replace(text, "")
+        parsed = message_from_bytes(build(row).as_bytes(), policy=policy.default)
+        assert sorted(set(parsed.keys())) == sorted(
+            {
+                "Subject",
+                "From",
+                "To",
+                "Date",
+                "Message-ID",
+                "Reply-To",
+                "MIME-Version",
+                "Content-Type",
+                "Content-Transfer-Encoding",
+            }
+        )
+        assert text in parsed.get_content()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "Aysel\r\nBcc: everyone@example.org", "Gebruik één regel"),
+        ("name", "Aysel\u2028Mammadova", "Gebruik één regel"),
+        ("subject", "Khojaly\nBcc: everyone@example.org", "Gebruik één regel"),
+        ("subject", "Khojaly\x00", "Gebruik één regel"),
+        ("email", "aysel@example.org\r\nBcc: x@example.org", "Vul één e-mailadres in"),
+        ("email", "not-an-address", "Vul één e-mailadres in"),
+        ("consent", None, "Zonder uw toestemming"),
+        ("place", "1234 AB", "alleen de vier cijfers"),
+        ("body", "Tekst\x07met een bel", "tekens die niet verzonden kunnen worden"),
+    ],
+)
+def test_bad_input_is_explained_nothing_is_created_and_nothing_typed_is_lost(
+    app: Flask, client: FlaskClient, keys: list[str], field: str, value: str | None, message: str
+) -> None:
+    mine = "{salutation}\n\nMijn eigen zin over Khojaly die ik niet kwijt wil."
+    fields = {"body": mine, field: value} if field != "body" else {field: value}
+    response = send_letter(client, keys, **fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in page
+    if field != "body":
+        assert "Mijn eigen zin over Khojaly die ik niet kwijt wil." in page
+    with app.app_context():
+        assert count(Submission) == 0 and count(OutboxMessage) == 0
+
+
+def test_the_length_limit_holds_exactly(app: Flask, client: FlaskClient, keys: list[str]) -> None:
+    limit = app.config["LETTER_MAX_LENGTH"]
+    too_long = send_letter(client, keys[:1], body="x" * (limit + 1))
+    assert too_long.status_code == 400 and f"{limit + 1} tekens" in too_long.get_data(as_text=True)
+    assert send_letter(client, keys[:1], body="x" * limit).status_code == 302
+    with app.app_context():
+        assert count(Submission) == 1
+
+
+def test_the_most_recipients_per_letter_holds_exactly(app: Flask, client: FlaskClient, keys: list[str]) -> None:
+    with app.app_context():
+        from outreach.campaigns.models import Campaign
+
+        db.session.scalars(select(Campaign)).one().max_recipients = 2
+        db.session.commit()
+    too_many = client.get("/campaigns/khojaly/choose", query_string={"to": keys, "action": "continue"})
+    assert too_many.status_code == 400 and "hoogstens 2 ontvangers" in too_many.get_data(as_text=True)
+    assert send_letter(client, keys).status_code == 400  # the letter form checks again
+    enough = client.get("/campaigns/khojaly/choose", query_string={"to": keys[:2], "action": "continue"})
+    assert enough.status_code == 302
+    assert send_letter(client, keys[:2]).status_code == 302
+    with app.app_context():
+        assert count(Letter) == 2
+
+
+def test_no_recipient_chosen_is_explained(client: FlaskClient, keys: list[str]) -> None:
+    response = client.get("/campaigns/khojaly/choose", query_string={"action": "continue"})
+    assert response.status_code == 400 and "Kies ten minste één ontvanger" in response.get_data(as_text=True)
+    assert client.get("/campaigns/khojaly/letter").location.endswith("/campaigns/khojaly/choose")
+
+
+def test_a_closed_campaign_takes_no_letters(app: Flask, client: FlaskClient, keys: list[str]) -> None:
+    html = letter_page(client, keys[:1]).get_data(as_text=True)
+    with app.app_context():
+        from outreach.campaigns.models import Campaign
+
+        db.session.scalars(select(Campaign)).one().status = "closed"
+        db.session.commit()
+    from tests.campaign_helpers import form_token
+
+    response = send_letter(client, keys[:1], token=form_token(html))
+    assert response.status_code == 400 and "neemt nu geen nieuwe brieven aan" in response.get_data(as_text=True)
+    with app.app_context():
+        assert count(Submission) == 0
+
+
+def test_a_double_clicked_submit_creates_one_submission(app: Flask, client: FlaskClient, keys: list[str]) -> None:
+    html = letter_page(client, keys).get_data(as_text=True)
+    from tests.campaign_helpers import form_token
+
+    token = form_token(html)
+    first = send_letter(client, keys, token=token)
+    second = send_letter(client, keys, token=token)
+    assert first.location == second.location
+    with app.app_context():
+        assert count(Submission) == 1 and count(Letter) == 3 and len(confirmation_messages()) == 1
+
+
+def test_concurrent_identical_posts_create_one_letter_per_member(app: Flask, keys: list[str]) -> None:
+    from tests.campaign_helpers import form_token
+
+    token = form_token(letter_page(app.test_client(), keys).get_data(as_text=True))
+    results: list[int] = []
+
+    def post() -> None:
+        results.append(send_letter(app.test_client(), keys, token=token).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [302] * 8
+    with app.app_context():
+        assert count(Submission) == 1 and count(Letter) == 3 and len(confirmation_messages()) == 1
+
+
+def test_writing_again_to_the_same_member_sends_no_second_letter_and_says_so_only_by_email(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    send_letter(client, keys[:2])
+    again = send_letter(client, keys[1:])
+    assert again.location.endswith("/check-your-mail")
+    with app.app_context():
+        assert count(Letter) == 3  # two, then only the new member
+        latest = confirmation_messages()[-1]
+        assert "Tom van der Lee" in latest.body.split("\n\n")[-2] and "Anna de Vries" in latest.body
+
+
+def test_the_honeypot_and_the_time_trap_create_nothing_but_look_normal(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    app.config["FORM_MIN_SECONDS"] = 3
+    with app.test_request_context():
+        too_fast = tokens.form(time.time() - 1)
+        too_old = tokens.form(time.time() - app.config["FORM_MAX_SECONDS"] - 1)
+        in_time = tokens.form(time.time() - 5)
+    for response in (
+        send_letter(client, keys, website="http://spam.example"),
+        send_letter(client, keys, token=too_fast),
+        send_letter(client, keys, token=too_old),
+        send_letter(client, keys, token="forged"),
+    ):
+        assert response.status_code == 302 and response.location.endswith("/check-your-mail")
+    with app.app_context():
+        assert count(Submission) == 0 and count(OutboxMessage) == 0
+    assert send_letter(client, keys, token=in_time).status_code == 302
+    with app.app_context():
+        assert count(Submission) == 1
+
+
+def test_links_that_are_tampered_expired_replayed_or_for_another_purpose_change_nothing(
+    app: Flask, client: FlaskClient, keys: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send_letter(client, keys[:1])
+    with app.app_context():
+        path = confirmation_path(confirmation_messages()[0])
+        submission_id = db.session.scalars(select(Submission.id)).one()
+    with app.test_request_context():
+        other_purpose = tokens.own_mail(submission_id)
+        monkeypatch.setattr("itsdangerous.timed.time.time", lambda: time.time_ns() / 1e9 - 8 * 24 * 3600)
+        expired = tokens.confirmation(submission_id)
+        monkeypatch.undo()
+    assert client.post(path[:-2] + "xx").status_code == 400
+    assert client.post(f"/confirm/{other_purpose}").status_code == 400
+    gone = client.post(f"/confirm/{expired}")
+    assert gone.status_code == 410 and "no longer valid" in client.post(
+        f"/confirm/{expired}", headers={"Cookie": "lang=en"}
+    ).get_data(as_text=True)
+    with app.app_context():
+        assert letters_in_outbox() == []
+    client.post(path)
+    client.post(path)
+    with app.app_context():
+        assert len(letters_in_outbox()) == 1
+
+
+def test_one_reminder_after_a_day_and_unconfirmed_letters_are_wiped_after_the_link_expires(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    send_letter(client, keys)
+    with app.app_context():
+        start = db.session.scalars(select(Submission.created_at)).one()
+        assert remind_and_expire(start + timedelta(hours=23)) == (0, 0)
+        assert remind_and_expire(start + timedelta(hours=25)) == (1, 0)
+        db.session.commit()
+        assert remind_and_expire(start + timedelta(hours=30)) == (0, 0)
+        reminder = confirmation_messages()[-1]
+        assert reminder.subject.startswith("Herinnering") and "/confirm/" in reminder.body
+        assert remind_and_expire(start + timedelta(days=7, minutes=1)) == (0, 1)
+        db.session.commit()
+        assert count(Submission) == 0 and count(Letter) == 0 and count(Supporter) == 0
+        for message in confirmation_messages():
+            assert DETAILS["email"] not in (message.recipient, message.supporter_email)
+            assert "Yeşilgöz" not in message.subject + message.body
+            assert message.status == "cancelled"
+
+
+def test_per_address_and_per_ip_limits_hold_exactly(app: Flask, client: FlaskClient, keys: list[str]) -> None:
+    app.config["SUBMISSION_LIMIT_PER_ADDRESS"] = "2/day"
+    for key in keys[:2]:
+        assert send_letter(client, [key]).status_code == 302
+    refused = send_letter(client, keys[2:])
+    assert refused.status_code == 429 and "zoveel brieven" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert count(Submission) == 2
+    # From one internet address: the third accepted form in the hour is refused, whatever its e-mail address.
+    app.config["SUBMISSION_LIMIT_PER_IP"] = "3/hour"
+    assert send_letter(client, keys[2:], email="other@example.org").status_code == 302
+    blocked = send_letter(client, keys[:1], email="third@example.org")
+    assert blocked.status_code == 429
+    with app.app_context():
+        assert count(Submission) == 3
+
+
+def test_letters_from_different_supporters_with_the_same_personal_text_are_held_for_review(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    shared = (
+        "{salutation}\n\nAls dochter van overlevenden van Khojaly vraag ik u dringend om het onderzoek te steunen "
+        "en de herdenking van 26 februari mogelijk te maken in Nederland.\n\n{supporter_name}"
+    )
+    own = (
+        "{salutation}\n\nIk woon al twintig jaar in Rotterdam en heb nooit gehoord dat de Kamer hierover sprak; "
+        "mijn buren wisten er niets van toen ik het vertelde.\n\n{supporter_name}"
+    )
+    send_letter(client, keys[:1], body=shared, email="first@example.org")
+    send_letter(client, keys[:1], body=shared.replace("dringend ", ""), email="second@example.org")
+    send_letter(client, keys[:1], body=own, email="third@example.org")
+    with app.app_context():
+        for message in confirmation_messages():
+            client.post(confirmation_path(message))
+        statuses = {
+            s.supporter.email: (s.review_reason, [letter.status for letter in s.letters])
+            for s in db.session.scalars(select(Submission))
+        }
+    assert statuses["first@example.org"] == (None, ["queued"])
+    assert statuses["second@example.org"] == ("similar", ["held"])
+    assert statuses["third@example.org"] == (None, ["queued"])
+
+
+def test_personalisation_is_stored_per_letter(app: Flask, client: FlaskClient, keys: list[str]) -> None:
+    send_letter(client, keys[:1], email="same@example.org")
+    send_letter(
+        client,
+        keys[1:2],
+        body="{salutation}\n\nIk schrijf u geheel in mijn eigen woorden over wat Khojaly voor mijn familie betekent.",
+        email="own@example.org",
+    )
+    with app.app_context():
+        shares = {
+            letter.submission.supporter.email: letter.personalised for letter in db.session.scalars(select(Letter))
+        }
+    assert shares["same@example.org"] == 0.0
+    assert shares["own@example.org"] > 0.8
+
+
+def test_sending_from_your_own_mail_program_records_the_opening(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    with app.app_context():
+        from outreach.campaigns.models import Campaign
+
+        db.session.scalars(select(Campaign)).one().tracking_address = "tracking@campaign.example"
+        db.session.commit()
+    response = send_letter(client, keys[:2], action="own_mail")
+    assert "/campaigns/own-mail/" in response.location
+    page = client.get(response.location)
+    assert page.headers["Cache-Control"] == "no-store"
+    with app.app_context():
+        assert confirmation_messages() == [] and letters_in_outbox() == []
+        letter = db.session.scalars(select(Letter).order_by(Letter.id)).first()
+    opened = client.get(f"{response.location}/{letter.id}/mailto")
+    assert opened.status_code == 302
+    assert opened.location.startswith("mailto:d.yesilgoz@tweedekamer.example?")
+    assert "bcc=tracking%40campaign.example" in opened.location and "Geachte%20mevrouw%20Ye" in opened.location
+    gmail = client.get(f"{response.location}/{letter.id}/gmail").location
+    assert gmail.startswith("https://mail.google.com/mail/?view=cm") and "to=d.yesilgoz%40tweedekamer.example" in gmail
+    assert client.get(f"{response.location}/{letter.id}/fax").status_code == 404
+    with app.app_context():
+        assert db.session.get(Letter, letter.id).status == "opened"
+    assert "1</strong> brief verstuurd" in client.get("/campaigns/khojaly").get_data(as_text=True)
+
+
+def test_the_source_of_a_submission_is_stored(app: Flask, client: FlaskClient, keys: list[str]) -> None:
+    send_letter(client, keys[:1], ref="Partner-NL")
+    send_letter(client, keys[1:2], ref="<script>", email="x@example.org")
+    with app.app_context():
+        assert sorted(map(str, db.session.scalars(select(Submission.ref)))) == ["None", "partner-nl"]
+
+
+def test_a_draft_campaign_is_not_public(app: Flask, client: FlaskClient, directory: dict) -> None:
+    with app.app_context():
+        campaign("concept", status="draft")
+    assert client.get("/campaigns/concept").status_code == 404
+    assert client.get("/campaigns/nothing-here").status_code == 404
