@@ -63,7 +63,7 @@ class CampaignForm(FlaskForm):
     slug = StringField(
         lazy_gettext("Address on the site"), validators=[DataRequired(), Length(max=60)], description="/campaigns/…"
     )
-    status = SelectField(lazy_gettext("Status"), choices=[(s, s) for s in CAMPAIGN_STATUSES])
+    status = SelectField(lazy_gettext("Status"), choices=list(CAMPAIGN_STATUSES))
     title_nl = StringField(lazy_gettext("Title (Dutch)"), validators=[DataRequired(), Length(max=200), one_line])
     title_en = StringField(lazy_gettext("Title (English)"), validators=[Optional(), Length(max=200), one_line])
     intro_nl = TextAreaField(lazy_gettext("Introduction (Dutch)"), validators=[Optional(), Length(max=10000)])
