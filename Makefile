@@ -14,6 +14,7 @@ PORT ?= 5000
 run: $(VENV)/.run-deps $(MO)
 	FLASK_DEBUG=1 $(BIN)/flask db upgrade
 	FLASK_DEBUG=1 $(BIN)/flask directory demo --if-empty
+	FLASK_DEBUG=1 $(BIN)/flask campaigns init
 	FLASK_DEBUG=1 $(BIN)/flask accounts first-admin
 	@echo "Outreach runs on http://$(HOST):$(PORT)/ with a delivery worker and a mail sink (Ctrl+C stops all three)"
 	@echo "Mail is caught locally: read it at http://$(HOST):$(PORT)/admin/dev-mail"

@@ -205,7 +205,9 @@ def test_a_closed_campaign_takes_no_letters(app: Flask, client: FlaskClient, key
     from tests.campaign_helpers import form_token
 
     response = send_letter(client, keys[:1], token=form_token(html))
-    assert response.status_code == 400 and "neemt op dit moment geen nieuwe brieven aan" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "neemt op dit moment geen nieuwe brieven aan" in response.get_data(
+        as_text=True
+    )
     with app.app_context():
         assert count(Submission) == 0
 

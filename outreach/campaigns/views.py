@@ -196,7 +196,10 @@ def write(slug: str) -> str | Response | tuple[str, int]:
                 return redirect(url_for(".own_mail", token=tokens.own_mail(submission.id)))
             return redirect(url_for(".check_mail", slug=slug))
     elif request.method == "POST":
-        form.validate()  # a preview shows the mistakes so far, without sending
+        form.validate()  # a preview shows mistakes in what was typed so far, not what is still to be filled in
+        for unfilled in (form.name, form.email, form.consent, form.subject, form.body):
+            if not unfilled.data:
+                unfilled.errors = []
         _refresh_token(form)
     status = 400 if (errors or form.errors) and action in (SEND, OWN_MAIL) else 200
     return _letter_page(campaign, form, chosen, language, languages, errors, source), status

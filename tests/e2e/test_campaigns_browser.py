@@ -87,7 +87,9 @@ def test_a_supporter_writes_to_three_committee_members_and_confirms(page: Page, 
         page.get_by_role("button", name=words["preview"]).click()
         assert words["changed"] in page.locator(".meter-box").inner_text()
         previews = page.locator("details.preview")
-        assert previews.count() == 3 and words["salutations"][0] in previews.first.inner_text()
+        assert previews.count() == 3
+        openings = {text.split("\n")[0] for text in previews.locator(".mail-text").all_text_contents()}
+        assert openings == set(words["salutations"])
         screenshot(page, f"campaign-letter-{language}")
         results = Axe().run(page)
         serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
@@ -112,7 +114,7 @@ def test_a_supporter_writes_to_three_committee_members_and_confirms(page: Page, 
             letters = db.session.scalars(
                 db.select(OutboxMessage).where(OutboxMessage.kind == LETTER).order_by(OutboxMessage.id)
             ).all()
-            assert [message.body.split("\n")[0] for message in letters] == words["salutations"]
+            assert sorted(message.body.split("\n")[0] for message in letters) == sorted(words["salutations"])
             assert all(personal in message.body and "Aysel Mammadova" in message.body for message in letters)
             submission = db.session.scalars(db.select(Submission)).one()
             assert submission.consented_at is not None and submission.language == language
