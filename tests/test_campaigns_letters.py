@@ -90,6 +90,7 @@ def test_confirming_queues_one_letter_per_member_with_their_salutation_the_edits
         assert submission.status == "confirmed" and submission.consented_at is not None
         assert submission.consent_version == "2026-11" and "politieke mening" in submission.consent_text
         assert {letter.status for letter in submission.letters} == {"queued"}
+        assert {message.daily_cap for message in letters_in_outbox()} == {200}  # the campaign's per-member cap
     assert "bevestigd" in client.get(path).get_data(as_text=True)
     # A second click, on the page or the button, sends nothing more.
     assert client.post(path).status_code == 302
@@ -420,3 +421,16 @@ def test_a_draft_campaign_is_not_public(app: Flask, client: FlaskClient, directo
         campaign("concept", status="draft")
     assert client.get("/campaigns/concept").status_code == 404
     assert client.get("/campaigns/nothing-here").status_code == 404
+
+
+def test_the_delivery_worker_sends_the_reminders(app: Flask, client: FlaskClient, keys: list[str]) -> None:
+    from outreach.outbox.worker import Worker
+
+    send_letter(client, keys[:1])
+    with app.app_context():
+        start = db.session.scalars(select(Submission.created_at)).one()
+        Worker(clock=lambda: start + timedelta(hours=25))._run_periodic_jobs()
+        assert [m.subject.split(":")[0] for m in confirmation_messages()] == [
+            "Bevestig uw brief aan Dilan Yeşilgöz",
+            "Herinnering",
+        ]
