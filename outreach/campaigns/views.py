@@ -4,6 +4,7 @@ your mail → confirm. Works without JavaScript; every step is a plain form."""
 import hashlib
 import hmac
 import time
+from collections.abc import Mapping
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext
@@ -205,7 +206,15 @@ def write(slug: str) -> str | Response | tuple[str, int]:
     return _letter_page(campaign, form, chosen, language, languages, errors, source), status
 
 
-def _letter_page(campaign, form, chosen, language, languages, errors, source) -> str:
+def _letter_page(
+    campaign: Campaign,
+    form: LetterForm,
+    chosen: list[targets.Target],
+    language: str,
+    languages: list[str],
+    errors: list[str],
+    source: Mapping[str, str],
+) -> str:
     body = _normalise(form.body.data or "")
     template_body = submit.template(campaign, language)[1]
     previews = [
