@@ -64,11 +64,8 @@ def dice(a: set[int], b: set[int]) -> float:
     return 2 * len(a & b) / (len(a) + len(b))
 
 
-def personalised_share(text: str, template: str) -> float:
-    """How much of the letter is the supporter's own: 0.0 for the campaign's text unchanged, 1.0 for all new."""
-    return round(1.0 - dice(fingerprints(text), fingerprints(template)), 2)
-
-
-def personal_part(text: str, template: str) -> set[int]:
-    """The fingerprints of what the supporter wrote themselves: the letter's, minus the campaign text's."""
-    return fingerprints(text) - fingerprints(template)
+def compare_with_template(text: str, template: str) -> tuple[float, set[int]]:
+    """(how much of the letter is the supporter's own: 0.0 for the campaign's text unchanged, 1.0 for all new;
+    the fingerprints of what they wrote themselves, the letter's minus the campaign text's)."""
+    mine, campaign = fingerprints(text), fingerprints(template)
+    return round(1.0 - dice(mine, campaign), 2), mine - campaign

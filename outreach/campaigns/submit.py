@@ -7,7 +7,7 @@ submission to the same MP leaves that MP out and says so in the e-mail, not on t
 the page whom another address wrote to).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -69,7 +69,10 @@ class Draft:
     ref: str | None = None
     mode: str = SEND
     page_language: str = "nl"
-    skipped: list[str] = field(default_factory=list)
+
+
+class AddressLimitReached(Exception):
+    """This e-mail address made as many submissions as the configured limit allows."""
 
 
 def template(campaign: Campaign, language: str) -> tuple[str, str]:
@@ -124,10 +127,12 @@ def existing(nonce: str) -> Submission | None:
 
 def submit(draft: Draft, now: datetime) -> Submission:
     """Write the submission and its letters and queue the confirmation e-mail, in one transaction. A nonce seen
-    before returns the submission it made."""
+    before returns the submission it made; a new one over the address's limit raises AddressLimitReached."""
     found = existing(draft.nonce)
     if found is not None:
         return found
+    if over_address_limit(draft.email, now):
+        raise AddressLimitReached
     try:
         submission = _write(draft, now)
         db.session.commit()
@@ -153,11 +158,8 @@ def _write(draft: Draft, now: datetime) -> Submission:
         )
     )
     new_targets = [t for t in draft.targets if t.key not in written]
-    draft.skipped = [t.name for t in draft.targets if t.key in written]
-
-    body_template = template(campaign, draft.language)[1]
-    personal = letters.personal_part(draft.body, body_template)
-    share = letters.personalised_share(draft.body, body_template)
+    skipped = [t.name for t in draft.targets if t.key in written]
+    share, personal = letters.compare_with_template(draft.body, template(campaign, draft.language)[1])
     submission = Submission(
         nonce=draft.nonce,
         campaign_id=campaign.id,
@@ -167,6 +169,7 @@ def _write(draft: Draft, now: datetime) -> Submission:
         name=draft.name,
         place=draft.place,
         language=draft.language,
+        page_language=draft.page_language,
         subject=draft.subject,
         body=draft.body,
         personalised=share,
@@ -202,8 +205,7 @@ def _write(draft: Draft, now: datetime) -> Submission:
     db.session.flush()
     _check_for_review(submission, email, personal)
     if draft.mode == SEND:
-        submission.page_language = draft.page_language
-        message = send_confirmation(submission, skipped=draft.skipped)
+        message = send_confirmation(submission, skipped=skipped)
         db.session.flush()
         submission.confirmation_message_id = message.id
     return submission

@@ -21,6 +21,7 @@ from outreach.directory.views import ROLE_LABELS
 from outreach.extensions import db, limiter
 
 REF_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+CLOSED = lazy_gettext("This campaign is not taking new letters at the moment.")
 
 
 def campaign_or_404(slug: str) -> Campaign:
@@ -97,7 +98,7 @@ def choose(slug: str) -> str | Response:
                 count=len(chosen),
             )
         elif campaign.status != LIVE:
-            error = closed_message(campaign)
+            error = CLOSED
         else:
             return redirect(url_for(".write", slug=slug, to=[t.key for t in chosen], ref=clean_ref(args.get("ref"))))
     parties = queries.current_parties()
@@ -125,12 +126,6 @@ def choose(slug: str) -> str | Response:
         dropped=len(bad),
         ref=clean_ref(args.get("ref")),
     ), 400 if error else 200
-
-
-def closed_message(campaign: Campaign) -> str:
-    if campaign.status == LIVE:
-        return ""
-    return str(lazy_gettext("This campaign is not taking new letters at the moment."))
 
 
 def _write_limit() -> str:
@@ -163,20 +158,10 @@ def write(slug: str) -> str | Response | tuple[str, int]:
         if trap:
             current_app.logger.info("letter form not accepted (%s); answered as if it were", trap)
             return redirect(url_for(".check_mail", slug=slug))
+        valid = form.validate()  # before _problems, which adds to a field's errors that validate() would reset
         errors = _problems(campaign, chosen, bad, form)
-        if form.validate() and not errors:
+        if valid and not errors:
             nonce, _issued = tokens.read_form(form.form_token.data)  # type: ignore[misc]
-            now = utcnow()
-            if submit.existing(nonce) is None and submit.over_address_limit(form.email.data.strip(), now):
-                errors.append(
-                    str(
-                        lazy_gettext(
-                            "This e-mail address has sent as many letters as we accept for now. "
-                            "Please try again tomorrow."
-                        )
-                    )
-                )
-                return _letter_page(campaign, form, chosen, language, languages, errors, source), 429
             draft = submit.Draft(
                 campaign=campaign,
                 targets=chosen,
@@ -192,7 +177,18 @@ def write(slug: str) -> str | Response | tuple[str, int]:
                 mode=action,
                 page_language=page_language(),
             )
-            submission = submit.submit(draft, now)
+            try:
+                submission = submit.submit(draft, utcnow())
+            except submit.AddressLimitReached:
+                errors.append(
+                    str(
+                        lazy_gettext(
+                            "This e-mail address has sent as many letters as we accept for now. "
+                            "Please try again tomorrow."
+                        )
+                    )
+                )
+                return _letter_page(campaign, form, chosen, language, languages, errors, source), 429
             if submission.mode == OWN_MAIL:
                 return redirect(url_for(".own_mail", token=tokens.own_mail(submission.id)))
             return redirect(url_for(".check_mail", slug=slug))
@@ -240,7 +236,7 @@ def _letter_page(
         language=language,
         languages=languages,
         previews=previews,
-        personalised=letters.personalised_share(body, template_body),
+        personalised=letters.compare_with_template(body, template_body)[0],
         errors=errors,
         max_length=current_app.config["LETTER_MAX_LENGTH"],
         ref=clean_ref(source.get("ref")),
@@ -261,7 +257,7 @@ def _problems(campaign: Campaign, chosen: list[targets.Target], bad: list[str], 
     """What is wrong with the letter beyond single fields: the campaign, the recipients, the length."""
     problems = []
     if campaign.status != LIVE:
-        problems.append(closed_message(campaign))
+        problems.append(str(CLOSED))
     if bad:
         problems.append(str(lazy_gettext("Some recipients can no longer be chosen; go back and choose again.")))
     if len(chosen) > campaign.max_recipients:
@@ -285,7 +281,6 @@ def _problems(campaign: Campaign, chosen: list[targets.Target], bad: list[str], 
                 )
             ),
         ]
-        problems.append(form.body.errors[-1])
     return problems
 
 
@@ -323,7 +318,7 @@ def meter(slug: str) -> Response:
     campaign = campaign_or_404(slug)
     language = request.form.get("lang") if request.form.get("lang") in submit.letter_languages(campaign) else "nl"
     body = _normalise(request.form.get("body", ""))[: current_app.config["LETTER_MAX_LENGTH"] * 2]
-    share = letters.personalised_share(body, submit.template(campaign, language)[1])
+    share = letters.compare_with_template(body, submit.template(campaign, language)[1])[0]
     return jsonify(personalised=round(share * 100))
 
 
