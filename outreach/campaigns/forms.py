@@ -2,6 +2,7 @@
 
 import re
 
+from flask import current_app
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
@@ -55,6 +56,16 @@ class LetterForm(FlaskForm):
     newsletter = BooleanField(NEWSLETTER_TEXT)
     website = StringField(lazy_gettext("Leave this field empty"))  # a honeypot: people do not see it, robots fill it
     form_token = HiddenField()
+
+    def validate_body(self, field: Field) -> None:
+        limit = current_app.config["LETTER_MAX_LENGTH"]
+        length = len(field.data.replace("\r\n", "\n").strip())
+        if length > limit:
+            raise ValidationError(
+                lazy_gettext(
+                    "Your letter is %(length)d characters long; the limit is %(limit)d.", length=length, limit=limit
+                )
+            )
 
 
 class CampaignForm(FlaskForm):

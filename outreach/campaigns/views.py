@@ -158,9 +158,8 @@ def write(slug: str) -> str | Response | tuple[str, int]:
         if trap:
             current_app.logger.info("letter form not accepted (%s); answered as if it were", trap)
             return redirect(url_for(".check_mail", slug=slug))
-        valid = form.validate()  # before _problems, which adds to a field's errors that validate() would reset
-        errors = _problems(campaign, chosen, bad, form)
-        if valid and not errors:
+        errors = _problems(campaign, chosen, bad)
+        if form.validate() and not errors:
             nonce, _issued = tokens.read_form(form.form_token.data)  # type: ignore[misc]
             draft = submit.Draft(
                 campaign=campaign,
@@ -253,8 +252,8 @@ def _normalise(body: str) -> str:
     return body.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _problems(campaign: Campaign, chosen: list[targets.Target], bad: list[str], form: LetterForm) -> list[str]:
-    """What is wrong with the letter beyond single fields: the campaign, the recipients, the length."""
+def _problems(campaign: Campaign, chosen: list[targets.Target], bad: list[str]) -> list[str]:
+    """What is wrong beyond the form's fields: the campaign, the recipients."""
     problems = []
     if campaign.status != LIVE:
         problems.append(str(CLOSED))
@@ -270,17 +269,6 @@ def _problems(campaign: Campaign, chosen: list[targets.Target], bad: list[str], 
                 )
             )
         )
-    limit = current_app.config["LETTER_MAX_LENGTH"]
-    length = len(_normalise(form.body.data or ""))
-    if length > limit:
-        form.body.errors = [
-            *form.body.errors,
-            str(
-                lazy_gettext(
-                    "Your letter is %(length)d characters long; the limit is %(limit)d.", length=length, limit=limit
-                )
-            ),
-        ]
     return problems
 
 
