@@ -38,6 +38,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.directory.admin import bp as directory_admin_bp
     from outreach.outbox import bp as outbox_bp
     from outreach.outbox.views import bp as outbox_admin_bp
+    from outreach.replies import bp as replies_bp
+    from outreach.replies.admin import bp as replies_admin_bp
+    from outreach.reports.views import bp as reports_bp
 
     app.register_blueprint(site.bp)
     app.register_blueprint(directory_bp)
@@ -47,4 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(outbox_admin_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(campaigns_admin_bp)
+    app.register_blueprint(replies_bp)
+    app.register_blueprint(replies_admin_bp)
+    app.register_blueprint(reports_bp)
     return app

@@ -70,6 +70,25 @@ DEFAULTS: dict[str, Any] = {
     "SIMILARITY_THRESHOLD": 0.5,  # Dice score of personal parts from which a letter is held for review
     "SIMILARITY_MIN_FINGERPRINTS": 4,  # personal parts smaller than this are not compared (a word or two)
     "REVIEW_ADDRESS_DOMAINS": ["tweedekamer.nl"],  # letters from these domains (or a member's address) are reviewed
+    # Replies (see outreach/replies/): each letter's Reply-To gets replies+<token>@… when REPLY_ADDRESS is set.
+    "REPLY_ADDRESS": None,  # e.g. replies@campaign.example (a mailbox Outreach reads, or a provider forwards)
+    "IMAP_HOST": None,  # the mailbox replies arrive in; fetched by `flask replies fetch` and by the worker
+    "IMAP_PORT": None,  # default 993 with IMAP_SECURITY "ssl", 143 otherwise
+    "IMAP_SECURITY": "ssl",  # ssl, starttls or none (none only for a server on this machine)
+    "IMAP_USERNAME": None,
+    "IMAP_PASSWORD": None,
+    "IMAP_FOLDER": "INBOX",
+    "IMAP_PROCESSED_FOLDER": "Outreach-processed",  # read messages are moved here; "" marks them read instead
+    "IMAP_FETCH_SECONDS": 300,  # how often the worker fetches
+    "IMAP_TIMEOUT": 60,
+    "INBOUND_TOKEN": None,  # bearer token for POST /inbound/email (a mail provider's inbound webhook); unset: off
+    "INBOUND_MAX_BYTES": 25 * 1024 * 1024,  # largest message the webhook takes
+    "REPLY_RAW_KEEP_BYTES": 1024 * 1024,  # of an unassigned message, kept for an organiser to look at
+    "SURVEY_AFTER_DAYS": 14,  # the follow-up e-mail asks whether the MPs replied this long after the letters went
+    "SURVEY_REMINDER_AFTER_DAYS": 7,  # one reminder this long after it (day 21)
+    "SURVEY_COUNTS_DAYS": 28,  # answers (and survey answers) later than this after sending do not count
+    "SURVEY_LINK_VALID_DAYS": 90,
+    "REPORT_MIN_LETTERS": 10,  # reply rates are shown from this many letters on
     # The Tweede Kamer's open-data SyncFeed, the source of the real directory.
     "TK_SYNCFEED_URL": "https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0/Feed",
     "TK_SYNC_TIMEOUT": 30,  # seconds per request

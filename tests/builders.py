@@ -176,3 +176,67 @@ def campaign(slug: str = "khojaly", **fields: object):
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def sent_letters(
+    campaign_row, member_ids: list[int], supporter_no: int = 1, sent_at=None, language: str = "nl"
+) -> list:
+    """A confirmed submission by supporter `supporter_no` to these members, queued through the campaign's own path
+    and marked sent by the outbox at `sent_at` (committed). Returns its letters."""
+    from outreach.campaigns.confirmation import queue
+    from outreach.campaigns.models import CONFIRMED, Letter, Submission, Supporter
+    from outreach.database import utcnow
+    from outreach.directory.models import Member
+    from outreach.outbox.models import OutboxMessage
+
+    now = utcnow()
+    sent_at = sent_at or now
+    email = f"supporter{supporter_no}@example.org"
+    supporter = db.session.scalar(db.select(Supporter).where(Supporter.email == email))
+    if supporter is None:
+        supporter = Supporter(email=email, created_at=now, last_active_at=now)
+        db.session.add(supporter)
+        db.session.flush()
+    submission = Submission(
+        nonce=f"n-{supporter_no}-{campaign_row.id}-{member_ids[0]}-{sent_at.timestamp()}",
+        campaign=campaign_row,
+        supporter=supporter,
+        status=CONFIRMED,
+        name=f"Supporter {supporter_no}",
+        place="Utrecht",
+        language=language,
+        page_language=language,
+        subject="Erkenning",
+        body="{salutation}\n\nIk vraag uw aandacht.",
+        consent_version="test",
+        consent_text="test",
+        consented_at=now,
+        created_at=now,
+        confirmed_at=now,
+    )
+    letters = []
+    for member_id in member_ids:
+        member = db.session.get(Member, member_id)
+        letter = Letter(
+            submission=submission,
+            campaign_id=campaign_row.id,
+            supporter_id=supporter.id,
+            target=f"member:{member_id}",
+            member_id=member_id,
+            recipient_name=member.name,
+            salutation=member.salutation,
+            subject="Erkenning",
+            body=f"{member.salutation}\n\nIk vraag uw aandacht.",
+            created_at=now,
+        )
+        letters.append(letter)
+    db.session.add(submission)
+    db.session.flush()
+    for letter in letters:
+        queue(letter, now)
+    db.session.flush()
+    for letter in letters:
+        message = db.session.get(OutboxMessage, letter.outbox_message_id)
+        message.status, message.sent_at, message.attempts = "sent", sent_at, 1
+    db.session.commit()
+    return letters

@@ -37,6 +37,7 @@ LETTER_STATUS_LABELS = {
     "rejected": lazy_gettext("rejected"),
     "own_mail": lazy_gettext("for the supporter's mail program"),
     "opened": lazy_gettext("opened in a mail program"),
+    "bounced": lazy_gettext("bounced: not delivered"),
 }
 LIST_FIELDS = ("parties", "committees")
 

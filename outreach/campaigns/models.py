@@ -32,9 +32,11 @@ CONFIRMED = "confirmed"
 REPEATED = "repeated"
 
 # A letter: waiting for confirmation, handed to the outbox, held for an organiser's review, rejected by one, or
-# written for the supporter's own mail program (and opened there).
+# written for the supporter's own mail program (and opened there); bounced when the MP's mail server reported
+# afterwards that it could not be delivered.
 QUEUED, HELD, REJECTED, MAIL_PROGRAM, OPENED = "queued", "held", "rejected", "own_mail", "opened"
-LETTER_STATUSES = (AWAITING, QUEUED, HELD, REJECTED, MAIL_PROGRAM, OPENED)
+BOUNCED = "bounced"
+LETTER_STATUSES = (AWAITING, QUEUED, HELD, REJECTED, MAIL_PROGRAM, OPENED, BOUNCED)
 
 
 class Campaign(db.Model):

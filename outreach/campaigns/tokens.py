@@ -23,18 +23,23 @@ def _timed(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(keys[::-1], salt=salt)  # itsdangerous signs with the last key, accepts all
 
 
+def sign(value: int, salt: str) -> str:
+    """A timed token carrying a number, for a link of the kind `salt` names (read back with `load`)."""
+    return _timed(salt).dumps(value)
+
+
 def confirmation(submission_id: int) -> str:
     """The token in the confirmation e-mail's link."""
-    return _timed(CONFIRM_SALT).dumps(submission_id)
+    return sign(submission_id, CONFIRM_SALT)
 
 
 def own_mail(submission_id: int) -> str:
     """The token of the page with the mail-program links of a letter the supporter sends themselves."""
-    return _timed(OWN_MAIL_SALT).dumps(submission_id)
+    return sign(submission_id, OWN_MAIL_SALT)
 
 
 def load(token: str, salt: str, max_age: int) -> tuple[str, int | None]:
-    """(VALID, submission id), (EXPIRED, None) or (INVALID, None) for a token from a link."""
+    """(VALID, the number), (EXPIRED, None) or (INVALID, None) for a token from a link."""
     try:
         value = _timed(salt).loads(token, max_age=max_age)
     except SignatureExpired:

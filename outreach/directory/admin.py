@@ -23,6 +23,7 @@ from outreach.directory.models import (
 )
 from outreach.directory.sync import running_sync, start_in_background
 from outreach.directory.syncfeed import CATEGORIES
+from outreach.downloads import csv_response
 from outreach.extensions import db
 from outreach.validation import email_address, one_line
 
@@ -234,12 +235,7 @@ def export_csv() -> Response:
     """The directory as CSV, in the columns `flask directory export --format csv` prints."""
     audit("export directory")
     db.session.commit()
-    body = export.to_csv(queries.find_members(queries.MemberFilter()))
-    return Response(
-        "\ufeff" + body,  # a byte-order mark so that spreadsheet programs read the UTF-8 names right
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=outreach-directory.csv"},
-    )
+    return csv_response(export.members_csv(queries.find_members(queries.MemberFilter())), "outreach-directory.csv")
 
 
 @bp.route("/import", methods=["GET", "POST"])

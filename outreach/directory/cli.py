@@ -44,7 +44,7 @@ def demo(if_empty: bool) -> None:
 def export_directory(fmt: str) -> None:
     """Print the current directory, one record per member sorted by surname."""
     members = queries.find_members(queries.MemberFilter())
-    click.echo(export.to_json(members) if fmt == "json" else export.to_csv(members), nl=fmt == "json")
+    click.echo(export.to_json(members) if fmt == "json" else export.members_csv(members), nl=fmt == "json")
 
 
 class SyncProgress:

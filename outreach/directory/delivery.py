@@ -96,3 +96,16 @@ def opt_out(member: Member, note: str) -> None:
         member.override = MemberOverride()
     member.override.do_not_write = True
     member.override.note = "\n".join(filter(None, [member.override.note, note]))
+
+
+def members_at(address: str) -> list[int]:
+    """The members whose address (corrected or the Kamer's) is this one: who a reply from it comes from."""
+    address = address.strip().lower()
+    effective = func.lower(func.coalesce(MemberOverride.email, Member.email))
+    return list(
+        db.session.scalars(
+            select(Member.id)
+            .outerjoin(MemberOverride, MemberOverride.member_id == Member.id)
+            .where(effective == address)
+        )
+    )

@@ -1,11 +1,10 @@
 """The directory as data: the export records of DESIGN.md's contract, as JSON or CSV."""
 
-import csv
-import io
 import json
 from typing import Any
 
 from outreach.directory.models import Member
+from outreach.downloads import to_csv
 
 CSV_COLUMNS = (
     "tk_id",
@@ -19,8 +18,6 @@ CSV_COLUMNS = (
     "salutation",
     "committees",
 )
-# Spreadsheet programs run cells starting with these as formulas (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def member_record(member: Member) -> dict[str, Any]:
@@ -53,18 +50,11 @@ def to_json(members: list[Member]) -> str:
     return json.dumps([member_record(m) for m in members], ensure_ascii=False, indent=2)
 
 
-def _csv_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def to_csv(members: list[Member]) -> str:
+def members_csv(members: list[Member]) -> str:
     """The export records as CSV; committees as 'BuZa: Voorzitter; DEF: Plv. lid'."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for member in members:
         record = member_record(member)
         record["committees"] = "; ".join(f"{c['abbreviation']}: {c['role']}" for c in record["committees"])
-        writer.writerow([_csv_cell(record[column]) for column in CSV_COLUMNS])
-    return out.getvalue()
+        rows.append([record[column] for column in CSV_COLUMNS])
+    return to_csv(CSV_COLUMNS, rows)

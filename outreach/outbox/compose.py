@@ -76,6 +76,7 @@ def enqueue(
     campaign_id: int | None = None,
     supporter: Supporter | None = None,
     daily_cap: int | None = None,
+    token: str | None = None,
 ) -> OutboxMessage:
     """Queue one e-mail (the caller commits, in the same transaction as whatever the e-mail is about)."""
     sender = sender or current_app.config["MAIL_DEFAULT_SENDER"]
@@ -87,7 +88,7 @@ def enqueue(
     for _name, address in reply_to or []:
         _check_address(address)
     now = utcnow()
-    token = secrets.token_hex(10)
+    token = token or new_token()
     message = OutboxMessage(
         kind=kind,
         priority=PRIORITY.get(kind, PRIORITY[LETTER]),
@@ -125,15 +126,17 @@ def enqueue_letter(
     tracking_address: str | None = None,
 ) -> OutboxMessage:
     """Queue a supporter's letter to one MP: From "<name> via <campaign>" at the campaign's letters address,
-    Reply-To the supporter (and the tracking address, when replies are tracked), and a footer saying who sent it
-    and how the MP's office can opt out."""
+    Reply-To the supporter and, when replies are tracked, this letter's own reply address (and the campaign's
+    tracking address), and a footer saying who sent it and how the MP's office can opt out."""
     # Checked before they are tidied into one line below, which would hide a line break rather than refuse it.
     _check_header_text(supporter.name)
     _check_header_text(campaign.title)
     sender = format_address(_tidy(f"{supporter.name} via {campaign.title}"), current_app.config["LETTERS_FROM"])
+    token = new_token()
     reply_to = [(_tidy(supporter.name), supporter.email)]
-    if tracking_address:
-        reply_to.append((_tidy(campaign.title), tracking_address))
+    for address in (plus_address(current_app.config.get("REPLY_ADDRESS"), token), tracking_address):
+        if address:
+            reply_to.append((_tidy(campaign.title), address))
     return enqueue(
         LETTER,
         to,
@@ -145,7 +148,22 @@ def enqueue_letter(
         campaign_id=campaign.id,
         supporter=supporter,
         daily_cap=campaign.daily_cap,
+        token=token,
     )
+
+
+def new_token() -> str:
+    """A message's own token, in its bounce address and its reply address: 80 random bits in lower-case hex, which
+    survives mail systems that change the case of addresses and says nothing about the message or its writer."""
+    return secrets.token_hex(10)
+
+
+def plus_address(configured: str | None, token: str) -> str | None:
+    """local+<token>@domain for a configured address (OUTREACH_BOUNCE_ADDRESS, OUTREACH_REPLY_ADDRESS), or None."""
+    if not configured:
+        return None
+    local, _, domain = configured.partition("@")
+    return f"{local}+{token}@{domain}"
 
 
 def letter_footer(to: Recipient, supporter: Supporter, campaign: Campaign, language: str) -> str:
@@ -244,8 +262,4 @@ def _message_id_domain() -> str:
 def _envelope_from(sender: str, token: str) -> str:
     """A per-message bounce address (VERP: bounces+<token>@domain) when one is configured, so a bounce that comes
     back later finds its message; otherwise the From address."""
-    bounce = current_app.config.get("BOUNCE_ADDRESS")
-    if not bounce:
-        return parseaddr(sender)[1]
-    local, _, domain = bounce.partition("@")
-    return f"{local}+{token}@{domain}"
+    return plus_address(current_app.config.get("BOUNCE_ADDRESS"), token) or parseaddr(sender)[1]

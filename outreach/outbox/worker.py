@@ -65,9 +65,10 @@ PERIODIC_SECONDS = 60
 PERIODIC_JOBS = "outreach.periodic_jobs"  # app.extensions key: callables taking the worker's clock time
 
 
-def register_periodic_job(app, job) -> None:
-    """Have every worker run `job(now)` about once a minute (inside a write transaction it commits)."""
-    app.extensions.setdefault(PERIODIC_JOBS, []).append(job)
+def register_periodic_job(app, job, own_transactions: bool = False) -> None:
+    """Have every worker run `job(now)` about once a minute: inside a write transaction it commits, or, for a job
+    that talks to another server on the way (`own_transactions`), as it is, opening short transactions itself."""
+    app.extensions.setdefault(PERIODIC_JOBS, []).append((job, own_transactions))
 
 
 class Worker:
@@ -142,9 +143,12 @@ class Worker:
         if self.pending is not None or time.monotonic() - self.jobs_run_at < PERIODIC_SECONDS:
             return
         self.jobs_run_at = time.monotonic()
-        for job in current_app.extensions.get(PERIODIC_JOBS, []):
+        for job, own_transactions in current_app.extensions.get(PERIODIC_JOBS, []):
             try:
-                self._in_transaction(lambda job=job: job(self.clock()))
+                if own_transactions:
+                    job(self.clock())
+                else:
+                    self._in_transaction(lambda job=job: job(self.clock()))
             except Exception:
                 db.session.rollback()
                 log.exception("periodic job %s failed", getattr(job, "__name__", job))

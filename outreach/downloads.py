@@ -1,0 +1,33 @@
+"""CSV files organisers download: safe to open in a spreadsheet program, and read as UTF-8 there."""
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from flask import Response
+
+# Spreadsheet programs run cells starting with these as formulas (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+    return out.getvalue()
+
+
+def csv_response(text: str, filename: str) -> Response:
+    return Response(
+        "\ufeff" + text,  # a byte-order mark so that spreadsheet programs read the UTF-8 names right
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )

@@ -1,0 +1,205 @@
+"""The follow-up survey, the WriteToThem way: 14 days after a submission's letters went out the supporter is asked,
+per MP, whether they replied; one reminder at day 21; answers given more than four weeks after the letter went
+out are kept but do not count for the statistics.
+
+The links in the e-mail open a page with the answer already chosen and a button to save it: mail scanners open
+every link in a message, and must not answer for the supporter."""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale, gettext, lazy_gettext
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.exc import IntegrityError
+
+from outreach.campaigns import tokens
+from outreach.campaigns.models import BOUNCED, Letter, Submission
+from outreach.campaigns.submit import title
+from outreach.extensions import db
+from outreach.outbox import states
+from outreach.outbox.compose import Recipient, enqueue
+from outreach.outbox.models import SURVEY, OutboxMessage
+from outreach.replies.models import (
+    ACK_ONLY,
+    ACKNOWLEDGEMENT,
+    ANSWER,
+    BY_HAND,
+    FROM_SURVEY,
+    NO_REPLY,
+    NOT_EXPECTED,
+    REPLIED,
+    REPLIED_NO_ANSWER,
+    Reply,
+    Survey,
+    SurveyAnswer,
+)
+from outreach.urls import public_url
+
+SALT = "replies-survey"
+ANSWER_LABELS = {
+    REPLIED: lazy_gettext("Yes, they replied"),
+    REPLIED_NO_ANSWER: lazy_gettext("They replied, but did not answer my letter"),
+    ACK_ONLY: lazy_gettext("Only an acknowledgement of receipt"),
+    NOT_EXPECTED: lazy_gettext("No, and I did not expect a reply"),
+    NO_REPLY: lazy_gettext("No reply"),
+}
+WAITING = (states.QUEUED, states.SENDING, states.RETRY_WAIT, states.HELD)
+
+
+def token(letter_id: int) -> str:
+    return tokens.sign(letter_id, SALT)
+
+
+def read_token(value: str) -> tuple[str, int | None]:
+    return tokens.load(value, SALT, current_app.config["SURVEY_LINK_VALID_DAYS"] * 86400)
+
+
+def sent_letters(submission_id: int) -> list[tuple[Letter, datetime]]:
+    """A submission's letters that went out and were not bounced, with when they went."""
+    rows = db.session.execute(
+        select(Letter, OutboxMessage.sent_at)
+        .join(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
+        .where(Letter.submission_id == submission_id, OutboxMessage.status == states.SENT, Letter.status != BOUNCED)
+        .order_by(Letter.id)
+    ).all()
+    return [(letter, sent_at) for letter, sent_at in rows]
+
+
+def due(now: datetime) -> list[int]:
+    """Submissions to ask now: all their letters are out (none still waiting), the last one 14 to 21 days ago
+    (older ones are not asked any more: a question weeks late helps nobody), and not asked before."""
+    config = current_app.config
+    after = timedelta(days=config["SURVEY_AFTER_DAYS"])
+    late = after + timedelta(days=config["SURVEY_REMINDER_AFTER_DAYS"])
+    waiting = func.sum(case((OutboxMessage.status.in_(WAITING), 1), else_=0))
+    last_sent = func.max(OutboxMessage.sent_at)
+    asked = select(Survey.submission_id)
+    return list(
+        db.session.scalars(
+            select(Letter.submission_id)
+            .join(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
+            .where(Letter.submission_id.not_in(asked))
+            .group_by(Letter.submission_id)
+            .having(and_(waiting == 0, last_sent <= now - after, last_sent > now - late))
+            .order_by(Letter.submission_id)
+        )
+    )
+
+
+def reminders_due(now: datetime) -> list[Survey]:
+    """Surveys asked a week ago, not yet reminded, with at least one letter still unanswered."""
+    since = now - timedelta(days=current_app.config["SURVEY_REMINDER_AFTER_DAYS"])
+    answered = select(SurveyAnswer.letter_id)
+    open_letters = (
+        select(Letter.id).where(Letter.submission_id == Survey.submission_id, Letter.id.not_in(answered)).exists()
+    )
+    return list(
+        db.session.scalars(
+            select(Survey).where(Survey.reminded_at.is_(None), Survey.sent_at <= since, open_letters).limit(500)
+        )
+    )
+
+
+def send(submission: Submission, letters: list[Letter], reminder: bool = False) -> OutboxMessage | None:
+    """Queue the survey e-mail (or its reminder) about these letters; None when there is nothing to ask about."""
+    if not letters:
+        return None
+    language = submission.page_language
+    campaign_title = title(submission.campaign, language)
+    with force_locale(language):
+        subject = gettext("Did your MP reply? (%(title)s)", title=campaign_title)
+        if reminder:
+            subject = gettext("Reminder: %(subject)s", subject=subject)
+        lines = [
+            gettext("Hello %(name)s,", name=submission.name),
+            "",
+            gettext(
+                "Two weeks ago your letter in the campaign “%(title)s” went out. Did they reply? "
+                "One click per MP tells the campaign who answers; on the page that opens you can also paste "
+                "the answer, if you wish.",
+                title=campaign_title,
+            ),
+        ]
+        for letter in letters:
+            lines += ["", letter.recipient_name + ":"]
+            link = public_url("replies.survey", token=token(letter.id))
+            lines += [f"  {label}: {link}?answer={answer}" for answer, label in ANSWER_LABELS.items()]
+        lines += [
+            "",
+            gettext("Your answer is used only to count, per MP and party, how often members reply."),
+            gettext("Thank you for writing."),
+        ]
+    return enqueue(
+        SURVEY,
+        Recipient(submission.name, submission.supporter.email),
+        subject,
+        "\n".join(lines),
+        language=language,
+        campaign_id=submission.campaign_id,
+    )
+
+
+def send_due(now: datetime) -> tuple[int, int]:
+    """The worker's daily round: new surveys and reminders. Returns (asked, reminded)."""
+    asked = 0
+    for submission_id in due(now):
+        submission = db.session.get(Submission, submission_id)
+        assert submission is not None
+        letters = [letter for letter, _sent in sent_letters(submission_id)]
+        message = send(submission, letters)
+        db.session.add(Survey(submission_id=submission_id, sent_at=now, outbox_message_id=message and message.id))
+        db.session.flush()
+        asked += 1 if message else 0
+    reminded = 0
+    for survey in reminders_due(now):
+        submission = db.session.get(Submission, survey.submission_id)
+        answered = set(
+            db.session.scalars(
+                select(SurveyAnswer.letter_id)
+                .join(Letter, Letter.id == SurveyAnswer.letter_id)
+                .where(Letter.submission_id == survey.submission_id)
+            )
+        )
+        letters = [letter for letter, _sent in sent_letters(survey.submission_id) if letter.id not in answered]
+        message = send(submission, letters, reminder=True) if submission else None
+        survey.reminded_at, survey.reminder_message_id = now, message.id if message else None
+        reminded += 1 if message else 0
+    return asked, reminded
+
+
+def answer_for(letter_id: int) -> SurveyAnswer | None:
+    return db.session.scalar(select(SurveyAnswer).where(SurveyAnswer.letter_id == letter_id))
+
+
+def record(letter: Letter, answer: str, text: str | None, now: datetime) -> bool:
+    """Save a supporter's answer about one letter (the caller commits). The first answer stands: False when there
+    already was one. A pasted answer also goes to the organisers' replies, to be read and tagged."""
+    sent_at = db.session.scalar(select(OutboxMessage.sent_at).where(OutboxMessage.id == letter.outbox_message_id))
+    window = timedelta(days=current_app.config["SURVEY_COUNTS_DAYS"])
+    counts = sent_at is not None and now <= sent_at + window
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                SurveyAnswer(letter_id=letter.id, answer=answer, text=text or None, answered_at=now, counts=counts)
+            )
+    except IntegrityError:
+        return False
+    if text and answer in (REPLIED, REPLIED_NO_ANSWER, ACK_ONLY):
+        db.session.add(
+            Reply(
+                dedupe_key=f"survey:{letter.id}",
+                source=FROM_SURVEY,
+                kind=ACKNOWLEDGEMENT if answer == ACK_ONLY else ANSWER,
+                matched_by=BY_HAND,
+                handled=True,
+                letter_id=letter.id,
+                campaign_id=letter.campaign_id,
+                member_id=letter.member_id,
+                subject="",
+                text=text,
+                channel="email",
+                received_at=now,
+                created_at=now,
+            )
+        )
+    return True

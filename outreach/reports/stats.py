@@ -1,0 +1,245 @@
+"""Responsiveness, computed the same way for an MP, a party and a committee.
+
+Per letter that went out (the outbox has it sent, and no bounce came back):
+- answered: a real answer came back within four weeks of sending (by e-mail, logged by hand, or pasted in the
+  survey), or the supporter answered the survey "replied" or "replied without answering" within those four weeks;
+- not expected: the supporter said they did not expect a reply (and none came): left out of the rate;
+- pending: sent less than four weeks ago and not answered yet: left out of the rate until its window closes;
+- unanswered: everything else (no reply, only an acknowledgement or an automatic reply).
+
+The reply rate is answered / (answered + unanswered), with a 95 % Wilson score interval, shown from
+REPORT_MIN_LETTERS such letters on. Time to answer is from sending to the first real answer that came with a
+date (e-mail or logged by hand). Committees count the letters to their full members (not substitutes).
+"""
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from outreach.campaigns.models import BOUNCED, Letter
+from outreach.directory.models import Committee, CommitteeSeat, Member, Party
+from outreach.extensions import db
+from outreach.outbox import states
+from outreach.outbox.models import OutboxMessage
+from outreach.replies.models import ANSWER, FROM_SURVEY, NOT_EXPECTED, REPLIED, REPLIED_NO_ANSWER, Reply, SurveyAnswer
+
+ANSWERED, UNANSWERED, PENDING, NOT_COUNTED, NOT_SENT, BOUNCE = (
+    "answered",
+    "unanswered",
+    "pending",
+    "not_expected",
+    "not_sent",
+    "bounced",
+)
+Z95 = 1.959964
+
+
+@dataclass
+class LetterFacts:
+    id: int
+    member_id: int | None
+    status: str
+    delivery: str | None  # the outbox status
+    sent_at: datetime | None
+    outcome: str = NOT_SENT
+    days_to_answer: float | None = None
+    first_answer_at: datetime | None = None
+    stances: list[str | None] = field(default_factory=list)
+    survey: str | None = None
+
+
+@dataclass
+class Responsiveness:
+    """The numbers for one MP, party or committee."""
+
+    sent: int = 0
+    answered: int = 0
+    counted: int = 0  # answered + unanswered
+    pending: int = 0
+    days: list[float] = field(default_factory=list)
+    stances: Counter = field(default_factory=Counter)
+
+    def add(self, facts: LetterFacts) -> None:
+        if facts.outcome in (NOT_SENT, BOUNCE):
+            return
+        self.sent += 1
+        self.answered += facts.outcome == ANSWERED
+        self.counted += facts.outcome in (ANSWERED, UNANSWERED)
+        self.pending += facts.outcome == PENDING
+        if facts.days_to_answer is not None:
+            self.days.append(facts.days_to_answer)
+        self.stances.update(stance or "untagged" for stance in facts.stances)
+
+    @property
+    def enough(self) -> bool:
+        return self.counted >= current_app.config["REPORT_MIN_LETTERS"]
+
+    @property
+    def rate(self) -> float | None:
+        return self.answered / self.counted if self.counted else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return wilson(self.answered, self.counted) if self.counted else None
+
+    @property
+    def median_days(self) -> float | None:
+        return statistics.median(self.days) if self.days else None
+
+
+def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval of a proportion: sensible near 0 and 1 and for small numbers, unlike ±1.96·SE."""
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def letter_facts(campaign_id: int, now: datetime) -> list[LetterFacts]:
+    """Every letter of a campaign with its outcome, in three queries."""
+    window = timedelta(days=current_app.config["SURVEY_COUNTS_DAYS"])
+    rows = db.session.execute(
+        select(Letter.id, Letter.member_id, Letter.status, OutboxMessage.status, OutboxMessage.sent_at)
+        .outerjoin(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
+        .where(Letter.campaign_id == campaign_id)
+        .order_by(Letter.id)
+    ).all()
+    facts = {row[0]: LetterFacts(*row) for row in rows}
+    answers: dict[int, list[tuple[datetime, str, str | None]]] = defaultdict(list)
+    for letter_id, received_at, source, stance in db.session.execute(
+        select(Reply.letter_id, Reply.received_at, Reply.source, Reply.stance).where(
+            Reply.campaign_id == campaign_id, Reply.kind == ANSWER, Reply.letter_id.is_not(None)
+        )
+    ):
+        answers[letter_id].append((received_at, source, stance))
+    surveys = dict(
+        db.session.execute(
+            select(SurveyAnswer.letter_id, SurveyAnswer.answer)
+            .join(Letter, Letter.id == SurveyAnswer.letter_id)
+            .where(Letter.campaign_id == campaign_id, SurveyAnswer.counts.is_(True))
+        ).all()
+    )
+    for letter in facts.values():
+        letter.survey = surveys.get(letter.id)
+        _outcome(letter, sorted(answers.get(letter.id, [])), now, window)
+    return list(facts.values())
+
+
+def _outcome(letter: LetterFacts, answers: list[tuple[datetime, str, str | None]], now: datetime, window) -> None:
+    letter.stances = [stance for _at, _source, stance in answers]
+    if letter.delivery != states.SENT or letter.sent_at is None:
+        letter.outcome = NOT_SENT
+        return
+    if letter.status == BOUNCED:
+        letter.outcome = BOUNCE
+        return
+    dated = [at for at, source, _stance in answers if source != FROM_SURVEY]
+    if dated:
+        letter.first_answer_at = dated[0]
+        letter.days_to_answer = max(0.0, (dated[0] - letter.sent_at).total_seconds() / 86400)
+    in_time = any(at <= letter.sent_at + window for at, _source, _stance in answers)
+    if in_time or letter.survey in (REPLIED, REPLIED_NO_ANSWER):
+        letter.outcome = ANSWERED
+    elif letter.survey == NOT_EXPECTED:
+        letter.outcome = NOT_COUNTED
+    elif now < letter.sent_at + window:
+        letter.outcome = PENDING
+    else:
+        letter.outcome = UNANSWERED
+
+
+def by_key(facts: Iterable[LetterFacts], keys: dict[int, list]) -> dict:
+    """Responsiveness per key (a member's party, committees, or the member), from each letter's member."""
+    result: dict = defaultdict(Responsiveness)
+    for letter in facts:
+        for key in keys.get(letter.member_id, []) if letter.member_id is not None else []:
+            result[key].add(letter)
+    return result
+
+
+def members_of(member_ids: set[int]) -> dict[int, Member]:
+    return {member.id: member for member in db.session.scalars(select(Member).where(Member.id.in_(member_ids)))}
+
+
+def parties_of(member_ids: set[int]) -> dict[int, list[str]]:
+    rows = db.session.execute(
+        select(Member.id, Party.abbreviation)
+        .outerjoin(Party, Party.id == Member.party_id)
+        .where(Member.id.in_(member_ids))
+    )
+    return {member_id: [abbreviation or "–"] for member_id, abbreviation in rows}
+
+
+def committees_of(member_ids: set[int]) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = defaultdict(list)
+    for member_id, abbreviation in db.session.execute(
+        select(CommitteeSeat.member_id, Committee.abbreviation)
+        .join(Committee, Committee.id == CommitteeSeat.committee_id)
+        .where(CommitteeSeat.member_id.in_(member_ids), CommitteeSeat.substitute.is_(False))
+    ):
+        result[member_id].append(abbreviation)
+    return result
+
+
+@dataclass
+class Report:
+    facts: list[LetterFacts]
+    overall: Responsiveness
+    members: dict[int, Responsiveness]
+    parties: dict[str, Responsiveness]
+    committees: dict[str, Responsiveness]
+    member_rows: dict[int, Member]
+
+
+def report(campaign_id: int, now: datetime) -> Report:
+    """Everything the reports page shows, in a fixed number of queries however many letters there are."""
+    facts = letter_facts(campaign_id, now)
+    member_ids = {letter.member_id for letter in facts if letter.member_id is not None}
+    overall = Responsiveness()
+    for letter in facts:
+        overall.add(letter)
+    return Report(
+        facts,
+        overall,
+        by_key(facts, {member_id: [member_id] for member_id in member_ids}),
+        by_key(facts, parties_of(member_ids)),
+        by_key(facts, committees_of(member_ids)),
+        members_of(member_ids),
+    )
+
+
+def local_day(moment: datetime) -> date:
+    """The day in the campaign's time zone (the configured one) of a UTC time."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
+
+
+def per_day(facts: Iterable[LetterFacts]) -> list[tuple[date, int]]:
+    """Letters sent per day, every day from the first to the last (days without letters as 0)."""
+    counts = Counter(local_day(letter.sent_at) for letter in facts if letter.sent_at and letter.delivery == states.SENT)
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    return [
+        (first + timedelta(days=n), counts.get(first + timedelta(days=n), 0)) for n in range((last - first).days + 1)
+    ]
+
+
+def per_state(facts: Iterable[LetterFacts]) -> Counter:
+    """Letters per state as a supporter would describe them: waiting, sent, failed, bounced, answered..."""
+    result: Counter = Counter()
+    for letter in facts:
+        if letter.delivery is None:
+            result[letter.status] += 1
+        elif letter.outcome != NOT_SENT:
+            result[letter.outcome] += 1
+        else:
+            result[letter.delivery if letter.delivery in (states.FAILED, states.CANCELLED) else "waiting"] += 1
+    return result
