@@ -3,6 +3,7 @@ once however often they arrive, and never lost, even when they cannot be read.""
 
 import mailbox
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ from outreach.database import utcnow
 from outreach.directory.delivery import is_undeliverable
 from outreach.extensions import db
 from outreach.outbox.models import NOTICE, OutboxMessage
+from outreach.outbox.worker import PERIODIC_JOBS
 from outreach.replies.ingest import dedupe_key, ingest
 from outreach.replies.models import Reply
+from outreach.replies.sources import fetch_when_due
 from tests.builders import campaign, sent_letters
 from tests.imapserver import imap_server
 
@@ -290,3 +293,19 @@ def test_the_same_message_by_two_roads_is_stored_once(app: Flask, letters: dict[
         db.session.commit()
         assert not new and second.id == first.id
         assert utcnow() >= first.created_at
+
+
+def test_the_worker_fetches_the_mailbox_every_few_minutes(app: Flask, letters: dict[str, int], imap) -> None:
+    imap.empty()
+    app.config.update(imap.config(IMAP_FETCH_SECONDS=300))
+    assert (fetch_when_due, True) in app.extensions[PERIODIC_JOBS]
+    with app.app_context():
+        messages = corpus(letters)
+        start = utcnow()
+        imap.append(messages["gmail_reply_en.eml"])
+        fetch_when_due(start)
+        imap.append(messages["ack_nl.eml"])
+        fetch_when_due(start + timedelta(seconds=299))  # not yet
+        assert db.session.scalar(select(func.count()).select_from(Reply)) == 1
+        fetch_when_due(start + timedelta(seconds=300))
+        assert db.session.scalar(select(func.count()).select_from(Reply)) == 2

@@ -4,15 +4,17 @@ tagging its stance, assigning it to a letter, correcting its kind, and logging a
 from datetime import datetime, time
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext
+from flask_babel import get_locale, lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 from wtforms import DateField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from outreach.accounts.access import audit, protect
 from outreach.campaigns.models import Campaign, Letter
+from outreach.campaigns.submit import title
 from outreach.database import begin_write, utcnow
 from outreach.directory.models import Member, Party
 from outreach.extensions import db
@@ -76,8 +78,9 @@ def reply_label(kind: str, value: str | None) -> str:
     return str(labels.get(value or "", value or "–"))
 
 
-def _choices(labels: dict, blank: str | None = None) -> list[tuple[str, str]]:
-    return ([("", blank)] if blank is not None else []) + [(key, str(label)) for key, label in labels.items()]
+def _choices(labels: dict, blank: str | None = None) -> list[SelectChoice]:
+    options = [SelectChoice(str(key), str(label)) for key, label in labels.items()]
+    return ([SelectChoice("", blank)] if blank is not None else []) + options
 
 
 class TagForm(FlaskForm):
@@ -105,8 +108,8 @@ class AssignForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.campaign.choices = campaign_choices()
-        self.member.choices = member_choices()
+        self.campaign.choices = _choices(dict(campaign_choices()))
+        self.member.choices = _choices(dict(member_choices()))
 
 
 class ManualForm(AssignForm):
@@ -127,10 +130,9 @@ class ManualForm(AssignForm):
 
 
 def campaign_choices() -> list[tuple[int, str]]:
-    from outreach.campaigns.views import campaign_title
-
+    language = str(get_locale())
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))
-    return [(campaign.id, campaign_title(campaign)) for campaign in campaigns]
+    return [(campaign.id, title(campaign, language)) for campaign in campaigns]
 
 
 def member_choices() -> list[tuple[int, str]]:

@@ -17,7 +17,7 @@ from outreach.outbox.models import LETTER, OutboxMessage
 from outreach.outbox.worker import notify_supporter
 from outreach.replies import matching
 from outreach.replies.classify import classify
-from outreach.replies.models import BOUNCE, BY_HAND, UNREADABLE, Reply
+from outreach.replies.models import BOUNCE, BY_HAND, REPORT, UNREADABLE, Reply
 from outreach.replies.parsing import Mail, NotAnEmail, first_id, parse
 from outreach.replies.text import strip_history
 
@@ -96,6 +96,8 @@ def _read(raw: bytes, source: str, now: datetime) -> Reply:
     if match.letter is None and match.outbox_message is None:
         reply.handled = False
         reply.raw = _kept(raw)
+    elif kind == REPORT and reply.status_code is None:  # a bounce whose meaning no rule could read
+        reply.handled = False
     if kind == BOUNCE and match.outbox_message is not None:
         bounced(match.outbox_message, match.letter, mail.report.diagnostic if mail.report else "", reply, now)
     return reply

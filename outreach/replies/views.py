@@ -7,6 +7,7 @@ from flask import abort, current_app, jsonify, redirect, render_template, reques
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from outreach.campaigns.models import Letter
@@ -50,7 +51,7 @@ def survey_answer_label(answer: str) -> str:
 
 class SurveyForm(FlaskForm):
     answer = RadioField(
-        choices=[(key, label) for key, label in survey.ANSWER_LABELS.items()], validators=[InputRequired()]
+        choices=[SelectChoice(key, label) for key, label in survey.ANSWER_LABELS.items()], validators=[InputRequired()]
     )
     text = TextAreaField(validators=[Length(max=20000)])
 

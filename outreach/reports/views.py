@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from outreach.accounts.access import audit, protect
 from outreach.campaigns import submit
+from outreach.campaigns.admin import letter_status
 from outreach.campaigns.models import Campaign, Letter
 from outreach.campaigns.targets import member_target
 from outreach.database import utcnow
@@ -49,8 +50,6 @@ STATE_LABELS = {
 @bp.app_template_global()
 def report_state(state: str) -> str:
     """A letter's state in a report; letters not handed to the outbox keep the campaign's words."""
-    from outreach.campaigns.admin import letter_status
-
     return str(STATE_LABELS[state]) if state in STATE_LABELS else letter_status(state)
 
 
