@@ -143,7 +143,7 @@ def test_a_bounce_marks_the_letter_flags_the_address_and_tells_the_supporter_onc
         assert is_undeliverable("d.yesilgoz@tweedekamer.example")
         notices = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == NOTICE)).all()
         assert [n.recipient for n in notices] == ["supporter2@example.org"]
-        assert "could not be delivered" in notices[0].subject or "niet worden bezorgd" in notices[0].subject
+        assert notices[0].subject == "Uw brief aan Dilan Yeşilgöz kon niet worden bezorgd"
         # The other letters are untouched.
         assert db.session.get(Letter, letters["yesilgoz"]).status == "queued"
 

@@ -4,6 +4,7 @@ follow-up e-mail links to."""
 import hmac
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import RadioField, TextAreaField
@@ -53,7 +54,7 @@ class SurveyForm(FlaskForm):
     answer = RadioField(
         choices=[SelectChoice(key, label) for key, label in survey.ANSWER_LABELS.items()], validators=[InputRequired()]
     )
-    text = TextAreaField(validators=[Length(max=20000)])
+    text = TextAreaField(lazy_gettext("The answer you received (optional)"), validators=[Length(max=20000)])
 
 
 @bp.route("/survey/<token>", methods=["GET", "POST"], endpoint="survey")

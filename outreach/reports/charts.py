@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 WIDTH, HEIGHT = 720, 160
+MAX_BAR = 40  # a few days' bars stay bars, not a wall
 
 
 @dataclass
@@ -27,7 +28,7 @@ def day_bars(days: list[tuple[date, int]]) -> list[Bar]:
         Bar(
             x=round(index * step, 2),
             y=round(HEIGHT - count / top * HEIGHT, 2),
-            width=round(max(step - 1, 1), 2),
+            width=round(min(max(step - 1, 1), MAX_BAR), 2),
             height=round(count / top * HEIGHT, 2),
             label=day.isoformat(),
             value=count,

@@ -1,6 +1,7 @@
 """A reply in a real browser: it arrives through the webhook, appears in the organisers' inbox, an organiser tags
 it, and the MP's and the party's numbers change on the report page."""
 
+import re
 from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -14,6 +15,8 @@ from sqlalchemy import select
 from outreach.database import utcnow
 from outreach.extensions import db
 from outreach.outbox.models import OutboxMessage
+from outreach.replies import survey
+from outreach.replies.models import SurveyAnswer
 from tests.builders import account, build_directory, campaign, sent_letters
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_admin_browser import log_in
@@ -71,3 +74,27 @@ def test_a_reply_arrives_is_tagged_and_changes_the_numbers(page: Page, serve) ->
     screenshot(page, "report")
     violations = Axe().run(page)
     assert not [v for v in violations.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_a_supporter_answers_the_survey_in_the_browser(page: Page, serve) -> None:
+    def fill() -> None:
+        ids = build_directory()
+        sent_letters(campaign(), [ids["yesilgoz"], ids["de_vries"]], sent_at=utcnow() - timedelta(days=15))
+
+    site = serve(fill)
+    with serve.app.app_context():
+        assert survey.send_due(utcnow()) == (1, 0)
+        db.session.commit()
+        body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.kind == "survey")).one()
+    link = re.search(r"Anna de Vries:\n(?:.*\n)*?.*?(http://\S+answer=replied)", body).group(1)
+    page.goto(link)
+    assert page.get_by_role("heading", level=1).inner_text() == "Heeft Anna de Vries gereageerd?"
+    assert page.get_by_label("Ja, er kwam een antwoord").is_checked()
+    page.get_by_label("Het antwoord dat u kreeg (optioneel)").fill("Mevrouw De Vries steunt het verzoek.")
+    screenshot(page, "survey")
+    violations = Axe().run(page)
+    assert not [v for v in violations.response["violations"] if v["impact"] in ("serious", "critical")]
+    page.get_by_role("button", name="Mijn antwoord opslaan").click()
+    assert "Dank u: uw antwoord is opgeslagen." in page.content()
+    with serve.app.app_context():
+        assert db.session.scalars(select(SurveyAnswer.answer)).all() == ["replied"]
