@@ -81,7 +81,7 @@ def test_a_supporter_answers_the_survey_in_the_browser(page: Page, serve) -> Non
         ids = build_directory()
         sent_letters(campaign(), [ids["yesilgoz"], ids["de_vries"]], sent_at=utcnow() - timedelta(days=15))
 
-    site = serve(fill)
+    serve(fill)  # links in the survey e-mail point at this server
     with serve.app.app_context():
         assert survey.send_due(utcnow()) == (1, 0)
         db.session.commit()
