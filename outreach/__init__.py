@@ -8,6 +8,7 @@ from flask import Flask
 from outreach import database, i18n, security
 from outreach.config import PROJECT_ROOT, load_config
 from outreach.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from outreach.urls import DatabaseId
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -19,6 +20,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     load_config(app.config, app.instance_path, test_config)
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
 
     db.init_app(app)
     database.configure(app)

@@ -140,3 +140,9 @@ def test_set_aside_and_raw_view_is_logged(app: Flask, organiser: FlaskClient, wr
     assert organiser.get(f"/admin/replies/{reply_id}/raw").status_code == 404  # no longer kept
     with app.app_context():
         assert db.session.get(Reply, reply_id).handled
+
+
+def test_numbers_too_large_for_the_database_are_not_found(organiser: FlaskClient) -> None:
+    assert organiser.get("/admin/replies/99999999999999999999").status_code == 404
+    assert organiser.get("/admin/reports/3000000000").status_code == 404
+    assert organiser.get("/admin/replies/?page=999999999999999999&campaign=3000000000").status_code == 200

@@ -130,3 +130,33 @@ def test_one_reminder_at_day_21_about_the_members_not_answered_yet(
         reminder = surveys()[1]
         assert "Tom van der Lee:" in reminder.body and "Yeşilgöz" not in reminder.body
         assert reminder.subject.startswith(("Herinnering", "Reminder"))
+
+
+def test_a_letter_held_for_a_member_who_left_does_not_stop_the_survey(app: Flask, letters: list[int]) -> None:
+    with app.app_context():
+        message = db.session.get(OutboxMessage, db.session.get(Letter, letters[1]).outbox_message_id)
+        message.status, message.sent_at = "held", None
+        db.session.commit()
+        assert survey.send_due(utcnow()) == (1, 0)
+        assert "Tom van der Lee" not in surveys()[0].body  # only the letter that went out is asked about
+
+
+def test_letters_answered_by_mail_are_not_asked_about(app: Flask, letters: list[int]) -> None:
+    with app.app_context():
+        letter = db.session.get(Letter, letters[0])
+        db.session.add(
+            Reply(
+                dedupe_key="known",
+                source="imap",
+                kind="answer",
+                letter_id=letter.id,
+                campaign_id=letter.campaign_id,
+                member_id=letter.member_id,
+                received_at=utcnow(),
+                created_at=utcnow(),
+            )
+        )
+        db.session.commit()
+        assert survey.send_due(utcnow()) == (1, 0)
+        body = surveys()[0].body
+        assert "Tom van der Lee:" in body and "Yeşilgöz:" not in body and "14 dagen geleden" in body

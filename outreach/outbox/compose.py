@@ -134,9 +134,11 @@ def enqueue_letter(
     sender = format_address(_tidy(f"{supporter.name} via {campaign.title}"), current_app.config["LETTERS_FROM"])
     token = new_token()
     reply_to = [(_tidy(supporter.name), supporter.email)]
-    for address in (plus_address(current_app.config.get("REPLY_ADDRESS"), token), tracking_address):
-        if address:
-            reply_to.append((_tidy(campaign.title), address))
+    reply_address = plus_address(current_app.config.get("REPLY_ADDRESS"), token)
+    if reply_address:
+        reply_to.append(("", reply_address))
+    if tracking_address:
+        reply_to.append((_tidy(campaign.title), tracking_address))
     return enqueue(
         LETTER,
         to,

@@ -30,6 +30,7 @@ from outreach.replies.models import (
     NOT_A_REPLY,
     Reply,
 )
+from outreach.urls import database_id
 
 bp = Blueprint("replies_admin", __name__, url_prefix="/admin/replies")
 protect(bp)
@@ -168,11 +169,12 @@ def index() -> str:
     """The replies inbox: messages to assign by hand, answers still to tag, or everything, newest first."""
     view = request.args.get("show", "todo")
     view = view if view in VIEWS else "todo"
-    campaign_id = request.args.get("campaign", type=int)
+    campaign_id = request.args.get("campaign", type=database_id)
     kind = request.args.get("kind") or None
-    page = max(1, request.args.get("page", 1, type=int))
     query = inbox_query(view, campaign_id, kind)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PAGE))
+    page = min(request.args.get("page", 1, type=database_id) or 1, pages)
     replies = db.session.scalars(
         query.order_by(Reply.received_at.desc(), Reply.id.desc()).limit(PAGE).offset((page - 1) * PAGE)
     ).all()
@@ -193,7 +195,7 @@ def index() -> str:
         kind=kind,
         kinds=KIND_LABELS,
         page=page,
-        pages=max(1, -(-total // PAGE)),
+        pages=pages,
         total=total,
     )
 
@@ -288,6 +290,7 @@ def raw(reply_id: int) -> Response:
     reply = db.get_or_404(Reply, reply_id)
     if reply.raw is None:
         abort(404)
+    begin_write()
     audit("viewed raw reply", reply)
     db.session.commit()
     return Response(reply.raw, mimetype="text/plain", headers={"Content-Disposition": "inline"})

@@ -22,6 +22,18 @@ ACKNOWLEDGED = re.compile(
     r"|dit is een automatisch (gegenereerd )?bericht",
     re.IGNORECASE,
 )
+# In a subject only at its start (after any "Re:"/"Antw:"), so a letter about "afwezige leerlingen" or "verlof"
+# can still be answered.
+PREFIXES = re.compile(r"^\s*((re|antw|aw|fw|fwd|wg|doorst)\s*:\s*)+", re.IGNORECASE)
+AUTOMATIC_SUBJECT = re.compile(
+    r"^(automatisch antwoord|automatic reply|auto[- ]?reply|autoreply|automatische? (reactie|beantwoording)"
+    r"|afwezig|afwezigheid|out of (the )?office|niet (aanwezig|op kantoor|bereikbaar)|abwesend|abwesenheit)\b",
+    re.IGNORECASE,
+)
+ACKNOWLEDGED_SUBJECT = re.compile(
+    r"^(ontvangstbevestiging|bevestiging van ontvangst|acknowledg(e)?ment|we have received|wij hebben .* ontvangen)",
+    re.IGNORECASE,
+)
 THANKS = re.compile(r"(bedankt|dank|thank you|thanks) (u |je )?(wel )?(voor|for) (uw|je|your)", re.IGNORECASE)
 SHORT = 600  # characters: an automatic acknowledgement is short; an answer that thanks first goes on
 
@@ -45,11 +57,11 @@ def classify(mail: Mail) -> str:
         if status.startswith("4"):
             return DELAY
         return REPORT
-    subject = mail.subject
+    subject = PREFIXES.sub("", mail.subject)
     body = strip_history(mail.forwarded.text if mail.forwarded else mail.text)[:3000]
-    if OUT_OF_OFFICE.search(subject):
+    if AUTOMATIC_SUBJECT.match(subject):
         return AUTO_REPLY
-    if ACKNOWLEDGED.search(subject):
+    if ACKNOWLEDGED_SUBJECT.match(subject):
         return ACKNOWLEDGEMENT
     if is_automatic(mail.automatic_headers):
         if ACKNOWLEDGED.search(body) or (THANKS.search(body) and not OUT_OF_OFFICE.search(body)):

@@ -15,10 +15,11 @@ from outreach.replies.survey import send_due
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def import_command(paths: tuple[Path, ...]) -> None:
     """Ingest replies from .eml files, mbox files or Maildir folders (a message stored before is skipped)."""
+    tally = Tally()
     try:
-        tally = import_files(list(paths), progress=lambda path: click.echo(f"reading {path}"))
-    except SourceError as error:
-        raise click.ClickException(str(error)) from error
+        import_files(list(paths), tally, progress=lambda path: click.echo(f"reading {path}"))
+    except (SourceError, OSError) as error:
+        raise click.ClickException(f"{error} (after {tally.summary()})") from error
     click.echo(tally.summary())
 
 

@@ -41,9 +41,10 @@ def tokens_in(recipients: list[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def find(mail: Mail) -> Match:
-    """The letter (or other outgoing message) a parsed message answers, and how that was found."""
-    tokens = tokens_in(mail.recipients)
+def find(mail: Mail, token: str | None = None) -> Match:
+    """The letter (or other outgoing message) a parsed message answers, and how that was found (`token`: the
+    reply address it was delivered to, when it went to several)."""
+    tokens = [token] if token else tokens_in(mail.recipients)
     if tokens:
         message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.bounce_token.in_(tokens)).limit(1))
         if message is not None:
@@ -54,9 +55,9 @@ def find(mail: Mail) -> Match:
     if mail.forwarded:
         thread += mail.forwarded.references
     if thread:
-        message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.message_id.in_(thread[:50])).limit(1))
-        if message is not None:
-            return _for_message(message, BY_THREAD)
+        found = db.session.scalars(select(OutboxMessage).where(OutboxMessage.message_id.in_(thread[:50]))).all()
+        if found:  # the nearest in the thread: In-Reply-To before the older References
+            return _for_message(min(found, key=lambda message: thread.index(message.message_id)), BY_THREAD)
     if mail.report is not None:
         return Match()
     if mail.forwarded and mail.from_address:

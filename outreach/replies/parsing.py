@@ -10,8 +10,10 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from outreach.replies import text as texts
 
-MESSAGE_ID = re.compile(r"<[^<>\s]{3,250}>")
-STATUS_CODE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{3,250}>")  # printable ASCII, as RFC 5322 allows
+STATUS_CODE = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+# In a bounce written as text, a status code counts only after an SMTP reply code or "Status:" (not in an address).
+TEXT_STATUS = re.compile(r"(?:\b[245]\d\d[ -]|status:\s*)([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])", re.IGNORECASE)
 RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "X-Forwarded-To")
 FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|doorst|wg|tr)\s*:", re.IGNORECASE)
 
@@ -121,10 +123,13 @@ def thread_ids(message: Message) -> list[str]:
 def _date(value: str) -> datetime | None:
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # the year 9999 in a far time zone
+            return None
     return moment
 
 
@@ -196,7 +201,7 @@ def delivery_report(message: Message) -> DeliveryReport | None:
 def _bounce_in_text(message: Message, text: str) -> DeliveryReport:
     """A bounce that is not a proper report (some servers still send those): a status code and the original's
     Message-ID, where its text gives them."""
-    codes = sorted(STATUS_CODE.findall(text), key=lambda code: code[0], reverse=True)
+    codes = sorted(TEXT_STATUS.findall(text), key=lambda code: code[0], reverse=True)
     originals = [first_id(header(original, "Message-ID")) for original in attached_messages(message)]
     originals += re.findall(r"message-id:\s*(<[^<>\s]{3,250}>)", text, re.IGNORECASE)
     return DeliveryReport(

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from outreach.database import begin_write, utcnow
 from outreach.extensions import db
@@ -50,9 +51,14 @@ class Tally(Counter):
 def store(raw: bytes, source: str, tally: Tally, now: datetime | None = None) -> None:
     """Ingest one message in its own transaction."""
     begin_write()
-    reply, new = ingest(raw, source, now or utcnow())
-    db.session.commit()
-    tally.record(reply.kind, new, reply.letter_id is not None or reply.outbox_message_id is not None)
+    try:
+        reply, new = ingest(raw, source, now or utcnow())
+        kind, linked = reply.kind, reply.letter_id is not None or reply.outbox_message_id is not None
+        db.session.commit()  # read before: reading after would open a transaction that lasts the next download
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        raise SourceError(f"the database could not store a message: {error}") from error
+    tally.record(kind, new, linked)
 
 
 # Files --------------------------------------------------------------------------------------------------------------
@@ -80,8 +86,7 @@ def messages_in(path: Path) -> Iterator[bytes]:
         yield path.read_bytes()
 
 
-def import_files(paths: list[Path], progress: Callable[[Path], None] | None = None) -> Tally:
-    tally = Tally()
+def import_files(paths: list[Path], tally: Tally, progress: Callable[[Path], None] | None = None) -> Tally:
     for path in paths:
         if progress:
             progress(path)
@@ -139,12 +144,13 @@ def fetch_imap(tally: Tally | None = None) -> Tally:
     processed = config.get("IMAP_PROCESSED_FOLDER") or ""
     connection = _connect()
     try:
-        capabilities = {name.upper() for name in connection.capabilities}
+        # Asked again after login: servers announce MOVE and the like only to a logged-in client.
+        capabilities = set((_ok(connection.capability(), "capabilities")[0] or b"").decode().upper().split())
         if processed:
             connection.create(_quoted(processed))  # NO when it exists already, which is fine
         _ok(connection.select(_quoted(config["IMAP_FOLDER"])), f"folder {config['IMAP_FOLDER']}")
         criteria = "UNDELETED" if processed else "UNSEEN UNDELETED"
-        uids = _ok(connection.uid("SEARCH", None, criteria), "search")[0].split()[:BATCH]
+        uids = (_ok(connection.uid("SEARCH", None, criteria), "search")[0] or b"").split()[:BATCH]
         for uid in uids:
             data = _ok(connection.uid("FETCH", uid, "(BODY.PEEK[])"), "fetch")
             raw = next((item[1] for item in data if isinstance(item, tuple) and len(item) == 2), None)
@@ -156,6 +162,10 @@ def fetch_imap(tally: Tally | None = None) -> Tally:
             connection.expunge()
     except (TimeoutError, OSError, imaplib.IMAP4.abort) as error:
         raise SourceError(f"IMAP connection lost: {error}") from error
+    except imaplib.IMAP4.error as error:
+        raise SourceError(f"IMAP server refused: {error}") from error
+    except UnicodeEncodeError as error:
+        raise SourceError("IMAP folder names must be plain ASCII") from error
     finally:
         with contextlib.suppress(OSError, imaplib.IMAP4.error):
             connection.logout()

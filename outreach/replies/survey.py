@@ -43,7 +43,8 @@ ANSWER_LABELS = {
     NOT_EXPECTED: lazy_gettext("No, and I did not expect a reply"),
     NO_REPLY: lazy_gettext("No reply"),
 }
-WAITING = (states.QUEUED, states.SENDING, states.RETRY_WAIT, states.HELD)
+# Letters still on their way put the survey off; a held one (its member left, or opted out) does not.
+WAITING = (states.QUEUED, states.SENDING, states.RETRY_WAIT)
 
 
 def token(letter_id: int) -> str:
@@ -54,12 +55,20 @@ def read_token(value: str) -> tuple[str, int | None]:
     return tokens.load(value, SALT, current_app.config["SURVEY_LINK_VALID_DAYS"] * 86400)
 
 
-def sent_letters(submission_id: int) -> list[tuple[Letter, datetime]]:
-    """A submission's letters that went out and were not bounced, with when they went."""
+def open_letters(submission_id: int) -> list[tuple[Letter, datetime]]:
+    """A submission's letters to ask about, with when they went out: sent, not bounced, and neither answered by
+    mail (the campaign knows that answer already) nor answered in the survey."""
+    answered = select(Reply.letter_id).where(Reply.kind == ANSWER, Reply.letter_id.is_not(None))
     rows = db.session.execute(
         select(Letter, OutboxMessage.sent_at)
         .join(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
-        .where(Letter.submission_id == submission_id, OutboxMessage.status == states.SENT, Letter.status != BOUNCED)
+        .where(
+            Letter.submission_id == submission_id,
+            OutboxMessage.status == states.SENT,
+            Letter.status != BOUNCED,
+            Letter.id.not_in(answered),
+            Letter.id.not_in(select(SurveyAnswer.letter_id)),
+        )
         .order_by(Letter.id)
     ).all()
     return [(letter, sent_at) for letter, sent_at in rows]
@@ -90,20 +99,26 @@ def reminders_due(now: datetime) -> list[Survey]:
     """Surveys asked a week ago, not yet reminded, with at least one letter still unanswered."""
     since = now - timedelta(days=current_app.config["SURVEY_REMINDER_AFTER_DAYS"])
     answered = select(SurveyAnswer.letter_id)
-    open_letters = (
+    unanswered = (
         select(Letter.id).where(Letter.submission_id == Survey.submission_id, Letter.id.not_in(answered)).exists()
     )
     return list(
         db.session.scalars(
-            select(Survey).where(Survey.reminded_at.is_(None), Survey.sent_at <= since, open_letters).limit(500)
+            select(Survey)
+            .where(Survey.reminded_at.is_(None), Survey.sent_at <= since, unanswered)
+            .limit(500)
+            .with_for_update(skip_locked=True)  # two workers never remind the same supporter
         )
     )
 
 
-def send(submission: Submission, letters: list[Letter], reminder: bool = False) -> OutboxMessage | None:
+def send(
+    submission: Submission, letters: list[tuple[Letter, datetime]], now: datetime, reminder: bool = False
+) -> OutboxMessage | None:
     """Queue the survey e-mail (or its reminder) about these letters; None when there is nothing to ask about."""
     if not letters:
         return None
+    days = (now - max(sent_at for _letter, sent_at in letters)).days
     language = submission.page_language
     campaign_title = title(submission.campaign, language)
     with force_locale(language):
@@ -114,13 +129,14 @@ def send(submission: Submission, letters: list[Letter], reminder: bool = False) 
             gettext("Hello %(name)s,", name=submission.name),
             "",
             gettext(
-                "Two weeks ago your letter in the campaign “%(title)s” went out. Did they reply? "
+                "%(days)d days ago your letter in the campaign “%(title)s” went out. Did they reply? "
                 "One click per MP tells the campaign who answers; on the page that opens you can also paste "
                 "the answer, if you wish.",
+                days=days,
                 title=campaign_title,
             ),
         ]
-        for letter in letters:
+        for letter, _sent_at in letters:
             lines += ["", letter.recipient_name + ":"]
             link = public_url("replies.survey", token=token(letter.id))
             lines += [f"  {label}: {link}?answer={answer}" for answer, label in ANSWER_LABELS.items()]
@@ -140,28 +156,19 @@ def send(submission: Submission, letters: list[Letter], reminder: bool = False) 
 
 
 def send_due(now: datetime) -> tuple[int, int]:
-    """The worker's daily round: new surveys and reminders. Returns (asked, reminded)."""
+    """New surveys and reminders due now (the worker looks every minute). Returns (asked, reminded)."""
     asked = 0
     for submission_id in due(now):
         submission = db.session.get(Submission, submission_id)
         assert submission is not None
-        letters = [letter for letter, _sent in sent_letters(submission_id)]
-        message = send(submission, letters)
+        message = send(submission, open_letters(submission_id), now)
         db.session.add(Survey(submission_id=submission_id, sent_at=now, outbox_message_id=message and message.id))
         db.session.flush()
         asked += 1 if message else 0
     reminded = 0
     for survey in reminders_due(now):
         submission = db.session.get(Submission, survey.submission_id)
-        answered = set(
-            db.session.scalars(
-                select(SurveyAnswer.letter_id)
-                .join(Letter, Letter.id == SurveyAnswer.letter_id)
-                .where(Letter.submission_id == survey.submission_id)
-            )
-        )
-        letters = [letter for letter, _sent in sent_letters(survey.submission_id) if letter.id not in answered]
-        message = send(submission, letters, reminder=True) if submission else None
+        message = send(submission, open_letters(survey.submission_id), now, reminder=True) if submission else None
         survey.reminded_at, survey.reminder_message_id = now, message.id if message else None
         reminded += 1 if message else 0
     return asked, reminded

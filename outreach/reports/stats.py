@@ -75,7 +75,8 @@ class Responsiveness:
         self.pending += facts.outcome == PENDING
         if facts.days_to_answer is not None:
             self.days.append(facts.days_to_answer)
-        self.stances.update(stance or "untagged" for stance in facts.stances)
+        if facts.stances:  # once per answered letter: the first tagged answer's stance (a letter may get two)
+            self.stances[next((stance for stance in facts.stances if stance), "untagged")] += 1
 
     @property
     def enough(self) -> bool:
@@ -128,7 +129,7 @@ def letter_facts(campaign_id: int, now: datetime) -> list[LetterFacts]:
     )
     for letter in facts.values():
         letter.survey = surveys.get(letter.id)
-        _outcome(letter, sorted(answers.get(letter.id, [])), now, window)
+        _outcome(letter, sorted(answers.get(letter.id, []), key=lambda answer: answer[0]), now, window)
     return list(facts.values())
 
 

@@ -12,9 +12,9 @@ from werkzeug.wrappers import Response
 from outreach.accounts.access import audit, protect
 from outreach.campaigns import submit
 from outreach.campaigns.admin import letter_status
-from outreach.campaigns.models import Campaign, Letter
+from outreach.campaigns.models import BOUNCED, Campaign, Letter
 from outreach.campaigns.targets import member_target
-from outreach.database import utcnow
+from outreach.database import begin_write, utcnow
 from outreach.directory.models import Member
 from outreach.downloads import csv_response, to_csv
 from outreach.extensions import db
@@ -56,6 +56,13 @@ def report_state(state: str) -> str:
 @bp.app_template_filter("percent")
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f} %"
+
+
+def _audit_export(campaign: Campaign, what: str) -> None:
+    """Exports are logged in the audit log (a write, so the transaction is started as one)."""
+    begin_write()
+    audit("export report", campaign, what)
+    db.session.commit()
 
 
 @bp.get("/")
@@ -138,8 +145,7 @@ def members_csv(campaign_id: int) -> Response:
     report = stats.report(campaign.id, utcnow())
     rows = [_member_row(report.member_rows.get(member_id), numbers) for member_id, numbers in report.members.items()]
     rows.sort(key=lambda row: row[0])
-    audit("export report", campaign, "members.csv")
-    db.session.commit()
+    _audit_export(campaign, "members.csv")
     return csv_response(to_csv(MEMBER_COLUMNS, rows), f"{campaign.slug}-members.csv")
 
 
@@ -180,8 +186,7 @@ def letters_csv(campaign_id: int) -> Response:
         "stances",
         "survey_answer",
     )
-    audit("export report", campaign, "letters.csv")
-    db.session.commit()
+    _audit_export(campaign, "letters.csv")
     return csv_response(to_csv(header, rows), f"{campaign.slug}-letters.csv")
 
 
@@ -221,8 +226,7 @@ def replies_csv(campaign_id: int) -> Response:
         "stance",
         "note",
     )
-    audit("export report", campaign, "replies.csv")
-    db.session.commit()
+    _audit_export(campaign, "replies.csv")
     return csv_response(to_csv(header, rows), f"{campaign.slug}-replies.csv")
 
 
@@ -294,7 +298,7 @@ def _supporters(campaign_id: int) -> int:
         db.session.scalar(
             select(func.count(distinct(Letter.supporter_id)))
             .join(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
-            .where(Letter.campaign_id == campaign_id, OutboxMessage.status == states.SENT)
+            .where(Letter.campaign_id == campaign_id, OutboxMessage.status == states.SENT, Letter.status != BOUNCED)
         )
         or 0
     )
@@ -313,4 +317,5 @@ def handover_csv(campaign_id: int) -> Response:
         ),
         key=lambda row: row[0],
     )
+    _audit_export(campaign, "handover.csv")
     return csv_response(to_csv(("member", "party", "letters"), rows), f"{campaign.slug}-handover.csv")
