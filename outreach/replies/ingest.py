@@ -22,9 +22,11 @@ from outreach.replies import matching
 from outreach.replies.classify import classify
 from outreach.replies.models import (
     ACKNOWLEDGEMENT,
+    ANSWER,
     AUTO_REPLY,
     BOUNCE,
     BY_HAND,
+    BY_SENDER,
     DELAY,
     NOT_A_REPLY,
     REPORT,
@@ -135,9 +137,12 @@ def _read(raw: bytes, source: str, now: datetime, token: str | None) -> Reply:
 
 def _handled(reply: Reply) -> bool:
     """Whether an organiser needs to do nothing: a message linked to its letter, or an automatic one about another
-    e-mail of ours (a confirmation that bounced). Not: a bounce whose meaning no rule could read, or anything a
-    person wrote that is not linked to a letter (a supporter answering the survey e-mail)."""
+    e-mail of ours (a confirmation that bounced). Not: a bounce whose meaning no rule could read, an answer linked
+    only by its sender's address (a good guess, for an organiser to confirm), or anything a person wrote that is not
+    linked to a letter (a supporter answering the survey e-mail)."""
     if reply.kind == REPORT and reply.status_code is None:
+        return False
+    if reply.matched_by == BY_SENDER and reply.kind == ANSWER:
         return False
     if reply.letter_id is not None:
         return True
@@ -168,7 +173,7 @@ def _text(mail: Mail) -> str:
         text = mail.forwarded.text
     else:
         text = strip_history(mail.text)
-    return text[:MAX_TEXT]
+    return text
 
 
 def _sane(moment: datetime | None, now: datetime) -> datetime:
