@@ -40,6 +40,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.directory.admin import bp as directory_admin_bp
     from outreach.outbox import bp as outbox_bp
     from outreach.outbox.views import bp as outbox_admin_bp
+    from outreach.privacy import bp as privacy_bp
+    from outreach.privacy.admin import bp as privacy_admin_bp
     from outreach.replies import bp as replies_bp
     from outreach.replies.admin import bp as replies_admin_bp
     from outreach.reports.views import bp as reports_bp
@@ -55,4 +57,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(replies_bp)
     app.register_blueprint(replies_admin_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(privacy_admin_bp)
     return app

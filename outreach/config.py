@@ -89,6 +89,15 @@ DEFAULTS: dict[str, Any] = {
     "SURVEY_COUNTS_DAYS": 28,  # answers (and survey answers) later than this after sending do not count
     "SURVEY_LINK_VALID_DAYS": 90,
     "REPORT_MIN_LETTERS": 10,  # reply rates are shown from this many letters on
+    # Privacy (see outreach/privacy/ and docs/processing-register.md): how long what is kept.
+    "LETTER_TEXT_DAYS": 30,  # letter and reply texts are removed this long after the survey closes (day 28)
+    "IDENTITY_DAYS": 730,  # supporters without newsletter consent are pseudonymised after 24 months without activity
+    "PURGE_EVERY_SECONDS": 24 * 3600,  # the worker applies the retention rules this often
+    "PRIVACY_LINK_SECONDS": 3600,  # a self-service link to one's data works this long, once
+    "PRIVACY_REQUEST_LIMIT": "5/hour;20/day",  # requests for such a link per internet address
+    "PRIVACY_CONTROLLER": "the foundation running this campaign",  # who is responsible (name and city)
+    "PRIVACY_CONTACT": None,  # where to write about privacy (default: the campaign's contact address)
+    "PRIVACY_PROCESSORS": ["the hosting provider", "the e-mail provider that delivers our mail"],
     # The Tweede Kamer's open-data SyncFeed, the source of the real directory.
     "TK_SYNCFEED_URL": "https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0/Feed",
     "TK_SYNC_TIMEOUT": 30,  # seconds per request

@@ -1,0 +1,147 @@
+"""The public side of privacy: the privacy statement (written from the configuration), and a supporter's own
+request for their data: an e-mail with a link that works once, for an hour, to see, download or erase it."""
+
+import json
+
+from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import force_locale, gettext, lazy_gettext
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from outreach.campaigns import tokens
+from outreach.campaigns.models import Supporter
+from outreach.campaigns.views import client_key, page_language
+from outreach.database import begin_write, utcnow
+from outreach.extensions import db, limiter
+from outreach.outbox.compose import Recipient, enqueue
+from outreach.outbox.models import NOTICE
+from outreach.privacy import bp, subject
+from outreach.privacy.models import ERASURE, EXPORT, SELF_SERVICE, PrivacyRequest
+from outreach.urls import public_url
+from outreach.validation import email_address
+
+SALT = "privacy-request"
+SESSION_KEY = "privacy_request"
+
+
+@bp.get("/privacy")
+def statement() -> str:
+    """What Outreach does with personal data, with the retention periods this site is configured with."""
+    return render_template("privacy/statement.html", config=current_app.config)
+
+
+class RequestForm(FlaskForm):
+    email = StringField(
+        lazy_gettext("Your e-mail address"),
+        validators=[DataRequired(lazy_gettext("Which address is it about?")), Length(max=254), email_address],
+    )
+
+
+def _request_limit() -> str:
+    return current_app.config["PRIVACY_REQUEST_LIMIT"]
+
+
+@bp.route("/privacy/my-data", methods=["GET", "POST"])
+@limiter.limit(_request_limit, key_func=client_key, methods=["POST"])
+def ask() -> str | Response | tuple[str, int]:
+    """Ask for one's data by e-mail address. The page says the same whether or not the address is known; the
+    e-mail goes to the address, so only its owner can open the link."""
+    request.personal_data = True  # type: ignore[attr-defined]
+    form = RequestForm()
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("privacy/ask.html", form=form), 400
+        begin_write()
+        send_link(form.email.data.strip().lower())
+        db.session.commit()
+        return redirect(url_for(".sent"))
+    return render_template("privacy/ask.html", form=form)
+
+
+@bp.get("/privacy/my-data/sent")
+def sent() -> str:
+    return render_template("privacy/sent.html")
+
+
+def send_link(email: str) -> None:
+    """Record the request and e-mail the link (or, for an address nothing is held about, say so)."""
+    now = utcnow()
+    row = PrivacyRequest(
+        kind=EXPORT, channel=SELF_SERVICE, email=email, email_hash=subject.address_hash(email), requested_at=now
+    )
+    db.session.add(row)
+    db.session.flush()
+    known = db.session.scalar(select(Supporter.id).where(Supporter.email == email)) is not None
+    with force_locale(page_language()):
+        title = gettext("Your data at %(site)s", site=current_app.config["PUBLIC_URL"])
+        if known:
+            link = public_url("privacy.data", token=tokens.sign(row.id, SALT))
+            body = gettext(
+                "Someone, hopefully you, asked to see the data held about this address. This link shows it, lets you "
+                "download it and lets you erase it. It works once, for one hour:\n\n%(link)s\n\n"
+                "If you did not ask for this, ignore this e-mail: nothing happens.",
+                link=link,
+            )
+        else:
+            body = gettext(
+                "Someone, hopefully you, asked to see the data held about this address. We hold no data about it."
+            )
+    enqueue(NOTICE, Recipient(None, email), title, body, language=page_language())
+
+
+def _open_request(token: str) -> PrivacyRequest:
+    """The request a link belongs to, if it may still be used from this browser: the first browser to open it, for
+    an hour. A tampered link is 400; an expired, used or erased one 410."""
+    request.personal_data = True  # type: ignore[attr-defined]
+    request.token_page = True  # type: ignore[attr-defined]
+    state, request_id = tokens.load(token, SALT, current_app.config["PRIVACY_LINK_SECONDS"])
+    if state == tokens.EXPIRED:
+        abort(410)
+    if state != tokens.VALID:
+        abort(400)
+    row = db.session.get(PrivacyRequest, request_id)
+    if row is None or row.email is None or row.handled_at is not None:
+        abort(410)
+    if row.opened_at is None:
+        begin_write()
+        row.opened_at = utcnow()
+        db.session.commit()
+        session[SESSION_KEY] = row.id
+    elif session.get(SESSION_KEY) != row.id:
+        abort(410)  # opened before, in another browser: the link works once
+    return row
+
+
+@bp.get("/privacy/my-data/<token>")
+def data(token: str) -> str:
+    """Everything held about the address, readable, with a download and the button to erase it."""
+    row = _open_request(token)
+    return render_template("privacy/data.html", held=subject.export(row.email), token=token)
+
+
+@bp.get("/privacy/my-data/<token>/download")
+def download(token: str) -> Response:
+    row = _open_request(token)
+    body = json.dumps(subject.export(row.email), ensure_ascii=False, indent=2)
+    return Response(
+        body, mimetype="application/json", headers={"Content-Disposition": "attachment; filename=my-data.json"}
+    )
+
+
+@bp.post("/privacy/my-data/<token>/erase")
+def erase(token: str) -> Response:
+    """Erase everything about the address; the link is used up."""
+    row = _open_request(token)
+    begin_write()
+    subject.erase(row.email)
+    row.kind, row.email, row.handled_at, row.handled_by = ERASURE, None, utcnow(), "self-service"
+    db.session.commit()
+    session.pop(SESSION_KEY, None)
+    return redirect(url_for(".erased"))
+
+
+@bp.get("/privacy/my-data/erased")
+def erased() -> str:
+    return render_template("privacy/erased.html")

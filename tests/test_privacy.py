@@ -1,0 +1,316 @@
+"""Privacy by design: every personal column is in the register; retention removes texts and then identities while
+the statistics stay; a supporter sees, downloads and erases their own data with a link that works once."""
+
+import json
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import LargeBinary, String, Text, select
+
+from outreach.accounts.models import AuditEntry
+from outreach.campaigns import tokens
+from outreach.campaigns.models import Letter, Submission
+from outreach.campaigns.submit import CONSENT_VERSION
+from outreach.config import DEFAULTS
+from outreach.database import utcnow
+from outreach.extensions import db
+from outreach.outbox.models import NOTICE, OutboxMessage
+from outreach.privacy import register, subject
+from outreach.privacy.models import PrivacyRequest
+from outreach.privacy.retention import purge
+from outreach.replies import survey
+from outreach.replies.ingest import ingest
+from outreach.reports import stats
+from tests.builders import LETTER_NL, campaign
+from tests.campaign_helpers import confirmation_messages, confirmation_path, send_letter
+
+CANARY = "canary.7f3@example.org"
+SENTENCES = (
+    "Mijn grootvader woonde in Khojaly tot de winter van 1992.",
+    "Ik hoop op een besluit van de Kamer dit jaar.",
+)
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@pytest.fixture
+def app_config() -> dict[str, object]:
+    return {
+        "FORM_MIN_SECONDS": 0,
+        "REPLY_ADDRESS": "replies@campaign.example",
+        "BOUNCE_ADDRESS": "bounces@campaign.example",
+    }
+
+
+def test_every_table_and_personal_column_is_in_the_register(app: Flask) -> None:
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            assert table.name in register.PERSONAL or table.name in register.OTHER, f"{table.name}: not in the register"
+            if table.name in register.PERSONAL:
+                listed = set(register.PERSONAL[table.name])
+                columns = {column.name for column in table.columns}
+                assert columns == listed, f"{table.name}: {sorted(columns ^ listed)} not (or no longer) in the register"
+
+
+def scan(*needles: str) -> list[tuple[str, str]]:
+    """Every (table, column) in the whole database where one of the needles occurs (case-insensitive)."""
+    hits = []
+    wanted = [needle.lower() for needle in needles]
+    for table in db.metadata.sorted_tables:
+        textual = [c for c in table.columns if isinstance(c.type, String | Text | LargeBinary)]
+        for row in db.session.execute(select(*textual)) if textual else []:
+            for column, value in zip(textual, row, strict=True):
+                text = value.decode("utf-8", "replace") if isinstance(value, bytes) else (value or "")
+                if any(needle in text.lower() for needle in wanted):
+                    hits.append((table.name, column.name))
+    return sorted(set(hits))
+
+
+@pytest.fixture
+def canary(app: Flask, client: FlaskClient, directory: dict[str, int]) -> dict[str, object]:
+    """A supporter who writes to two members, confirms, whose letters go out; one member answers (quoting the
+    letter), the other's server bounces it (the supporter gets a copy), the supporter thanks on the thread and
+    answers the survey pasting the answer. Every outgoing e-mail counts as sent."""
+    with app.app_context():
+        campaign()
+    keys = [f"member:{directory['van_der_lee']}", f"member:{directory['de_vries']}"]
+    body = LETTER_NL.replace("{salutation}\n\n", "{salutation}\n\n" + " ".join(SENTENCES) + "\n\n")
+    assert send_letter(client, keys, email=CANARY, body=body).status_code == 302
+    with app.app_context():
+        path = confirmation_path(confirmation_messages()[0])
+    assert client.post(path).status_code == 302
+    with app.app_context():
+        start = utcnow()
+        mark_everything_sent(start)
+        first, second = db.session.scalars(select(Letter).order_by(Letter.id)).all()
+        one, two = (
+            db.session.get(OutboxMessage, first.outbox_message_id),
+            db.session.get(OutboxMessage, second.outbox_message_id),
+        )
+        answer = (
+            "From: Tom van der Lee <t.vdlee@tweedekamer.example>\r\n"
+            f"To: {CANARY}, replies+{one.bounce_token}@campaign.example\r\n"
+            f"Subject: Re: Erkenning\r\nMessage-ID: <answer-1@tk.example>\r\nIn-Reply-To: {one.message_id}\r\n"
+            f"Date: {start.strftime('%a, %d %b %Y %H:%M:%S')} +0000\r\n\r\nIk steun uw verzoek.\r\n\r\n"
+            f"Op maandag schreef {CANARY}:\r\n> {SENTENCES[0]}\r\n"
+        )
+        thanks = (
+            f"From: {CANARY}\r\nTo: replies+{one.bounce_token}@campaign.example\r\nSubject: Re: Erkenning\r\n"
+            f"Message-ID: <thanks-1@example.org>\r\n\r\nDank u! {SENTENCES[1]}\r\n"
+        )
+        bounce = (
+            f"From: MAILER-DAEMON@mx.example\r\nTo: bounces+{two.bounce_token}@campaign.example\r\n"
+            "Subject: Undelivered Mail\r\nMessage-ID: <bounce-1@mx.example>\r\n\r\n550 5.1.1 User unknown\r\n"
+        )
+        for raw in (answer, thanks, bounce):
+            ingest(raw.encode(), "imap", start)
+        db.session.commit()
+        survey.send_due(start + timedelta(days=14, hours=1))
+        survey.record(first, "replied", f"Het antwoord: {SENTENCES[0]}", start + timedelta(days=15))
+        mark_everything_sent(start)
+        db.session.commit()
+        result = {"start": start, "campaign_id": first.campaign_id, "letters": [first.id, second.id]}
+    return result
+
+
+def mark_everything_sent(at) -> None:
+    for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "queued")):
+        message.status, message.sent_at, message.attempts = "sent", at, 1
+    db.session.commit()
+
+
+def numbers(campaign_id: int, now) -> list[tuple]:
+    report = stats.report(campaign_id, now)
+    per_member = sorted((key, r.sent, r.answered, r.counted, dict(r.stances)) for key, r in report.members.items())
+    overall = report.overall
+    return [(overall.sent, overall.answered, overall.counted, overall.pending), *per_member]
+
+
+def test_after_the_retention_periods_nothing_of_the_canary_is_left_and_the_statistics_stand(
+    app: Flask, canary: dict[str, object]
+) -> None:
+    start = canary["start"]
+    later = start + timedelta(days=800)
+    with app.app_context():
+        assert scan(CANARY) and scan(*SENTENCES)  # the scan finds them while they are there
+        before = numbers(canary["campaign_id"], later)
+        assert before[0][:3] == (1, 1, 1)  # one letter delivered and answered (the other bounced)
+
+        purge(start + timedelta(days=57))  # within the window: nothing goes yet
+        db.session.commit()
+        assert scan(*SENTENCES)
+
+        purge(start + timedelta(days=59))  # texts go 58 days after sending; identity stays (24 months)
+        db.session.commit()
+        assert scan(*SENTENCES) == []
+        assert scan(CANARY)
+        assert "[removed: " in db.session.scalars(select(Letter.body)).first()
+
+        purge(start + timedelta(days=731))
+        db.session.commit()
+        assert scan(CANARY) == [] and scan("Aysel Mammadova") == [] and scan(*SENTENCES) == []
+        assert numbers(canary["campaign_id"], later) == before
+
+        again = purge(start + timedelta(days=732))  # idempotent
+        assert not any(again.values())
+
+
+def test_a_newsletter_subscriber_keeps_their_identity(app: Flask, canary: dict[str, object]) -> None:
+    from outreach.campaigns.models import Supporter
+
+    with app.app_context():
+        db.session.scalars(select(Supporter)).one().newsletter = True
+        db.session.commit()
+        purge(canary["start"] + timedelta(days=731))
+        db.session.commit()
+        assert scan(CANARY) == [("supporter", "email")]
+        assert scan(*SENTENCES) == []
+
+
+def test_the_export_holds_every_row_that_refers_to_the_supporter(app: Flask, canary: dict[str, object]) -> None:
+    with app.app_context():
+        held = subject.export(CANARY)
+        # Found independently: every row holding the address or a sentence of the letter, and the rows that the
+        # schema links to the supporter's own rows.
+        tables_with_text = {table for table, _column in scan(CANARY, *SENTENCES)}
+        assert tables_with_text <= set(held["tables"]), tables_with_text - set(held["tables"])
+        for table in ("supporter", "submission", "letter", "submission_fingerprint", "outbox_message", "reply"):
+            assert held["tables"][table], table
+        assert {"survey", "survey_answer"} <= set(held["tables"])  # found through the schema's foreign keys
+        # The answer, the thanks, the bounce and the pasted survey answer.
+        assert len(held["tables"]["letter"]) == 2 and len(held["tables"]["reply"]) == 4
+        assert SENTENCES[0] in json.dumps(held, ensure_ascii=False)
+
+
+def ask_for_link(client: FlaskClient, email: str = CANARY) -> str | None:
+    assert client.post("/privacy/my-data", data={"email": email}).status_code == 302
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == NOTICE).order_by(OutboxMessage.id.desc())
+    ).first()
+    assert message.recipient == email
+    found = re.search(r"http://[^/]+(/privacy/my-data/\S+)", message.body)
+    return found.group(1) if found else None
+
+
+def test_self_service_shows_downloads_and_erases_with_a_link_that_works_once(
+    app: Flask, client: FlaskClient, canary: dict[str, object]
+) -> None:
+    with app.app_context():
+        link = ask_for_link(client)
+    page = client.get(link)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    html = page.get_data(as_text=True)
+    assert SENTENCES[0] in html and "submission" in html
+    download = client.get(link + "/download")
+    assert download.mimetype == "application/json" and download.json["email"] == CANARY
+    assert app.test_client().get(link).status_code == 410  # another browser: the link was used
+
+    erased = client.post(link + "/erase")
+    assert erased.status_code == 302
+    assert client.get(link).status_code == 410  # replayed
+    assert client.post(link + "/erase").status_code == 410
+    with app.app_context():
+        assert scan(CANARY) == [] and scan(*SENTENCES) == [] and scan("Aysel Mammadova") == []
+        request_row = db.session.scalars(select(PrivacyRequest)).one()
+        assert (request_row.kind, request_row.email, request_row.handled_by) == ("erasure", None, "self-service")
+        assert request_row.email_hash == subject.address_hash(CANARY)
+        assert numbers(canary["campaign_id"], canary["start"] + timedelta(days=40))[0][:3] == (1, 1, 1)
+
+
+def test_tampered_expired_and_unknown_links_do_nothing(
+    app: Flask, client: FlaskClient, canary: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with app.app_context():
+        link = ask_for_link(client)
+        assert ask_for_link(client, "nobody@example.org") is None  # no data: the e-mail says so, without a link
+        request_id = db.session.scalars(select(PrivacyRequest.id).order_by(PrivacyRequest.id)).first()
+    with app.test_request_context():
+        import time
+
+        monkeypatch.setattr("itsdangerous.timed.time.time", lambda: time.time_ns() / 1e9 - 3601)
+        expired = tokens.sign(request_id, "privacy-request")
+        monkeypatch.undo()
+    assert client.get(link[:-3] + "xyz").status_code == 400
+    assert client.get(f"/privacy/my-data/{expired}").status_code == 410
+    assert client.post(f"/privacy/my-data/{expired}/erase").status_code == 410
+    with app.app_context():
+        assert scan(CANARY)  # still there
+
+
+def test_erasure_cancels_letters_not_sent_yet(app: Flask, client: FlaskClient, directory: dict[str, int]) -> None:
+    with app.app_context():
+        campaign()
+    send_letter(client, [f"member:{directory['yesilgoz']}"], email=CANARY)
+    with app.app_context():
+        client.post(confirmation_path(confirmation_messages()[0]))
+        letter_message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "letter")).one()
+        assert letter_message.status == "queued"
+        assert subject.erase(CANARY)
+        db.session.commit()
+        assert db.session.get(OutboxMessage, letter_message.id).status == "cancelled"
+        assert scan(CANARY) == []
+
+
+def test_organisers_handle_requests_by_post_and_the_handling_is_recorded(
+    app: Flask, organiser: FlaskClient, canary: dict[str, object]
+) -> None:
+    shown = organiser.post("/admin/privacy/", data={"email": CANARY, "kind": "export", "channel": "post"})
+    assert shown.status_code == 200 and "submission: 1" in shown.get_data(as_text=True)
+    download = organiser.post(
+        "/admin/privacy/", data={"email": CANARY, "kind": "export", "channel": "post", "download": "1"}
+    )
+    assert download.mimetype == "application/json" and SENTENCES[0] in download.get_data(as_text=True)
+    assert (
+        organiser.post(
+            "/admin/privacy/", data={"email": "not an address", "kind": "export", "channel": "post"}
+        ).status_code
+        == 400
+    )
+    erased = organiser.post(
+        "/admin/privacy/", data={"email": CANARY, "kind": "erasure", "channel": "phone", "note": "Gebeld"}
+    )
+    assert erased.status_code == 302
+    with app.app_context():
+        assert scan(CANARY) == []
+        rows = db.session.scalars(select(PrivacyRequest).order_by(PrivacyRequest.id)).all()
+        assert [(r.kind, r.channel, r.handled_by) for r in rows] == [
+            ("export", "post", "org@example.org"),
+            ("export", "post", "org@example.org"),
+            ("erasure", "phone", "org@example.org"),
+        ]
+        actions = db.session.scalars(select(AuditEntry.action)).all()
+        assert actions.count("privacy export") == 2 and "privacy erasure" in actions
+
+
+def test_the_privacy_statement_and_the_register_state_the_configured_periods(app: Flask, client: FlaskClient) -> None:
+    config = DEFAULTS
+    text_days = config["SURVEY_COUNTS_DAYS"] + config["LETTER_TEXT_DAYS"]
+    register_text = (DOCS / "processing-register.md").read_text()
+    assert f"deleted after {config['CONFIRM_VALID_SECONDS'] // 86400} days" in register_text
+    assert f"{text_days} days after sending" in register_text
+    assert f"never\n  sooner than {config['LETTER_TEXT_DAYS']} days after they came in" in register_text
+    assert f"{config['IDENTITY_DAYS']} days after their last" in register_text
+    assert f"once, for {config['PRIVACY_LINK_SECONDS'] // 3600} hour" in register_text
+    assert (DOCS / "dpia.md").exists() and "72 hours" in (DOCS / "breach-procedure.md").read_text()
+    page = client.get("/privacy").get_data(as_text=True)
+    assert f"na {config['CONFIRM_VALID_SECONDS'] // 86400} dagen" in page
+    assert f"{text_days} dagen" in page and f"{config['IDENTITY_DAYS']} dagen" in page
+    for processor in config["PRIVACY_PROCESSORS"]:
+        assert processor in page
+
+
+def test_submissions_keep_the_exact_consent_text_and_time(
+    app: Flask, client: FlaskClient, directory: dict[str, int]
+) -> None:
+    with app.app_context():
+        campaign()
+    send_letter(client, [f"member:{directory['yesilgoz']}"], email=CANARY)
+    with app.app_context():
+        submission = db.session.scalars(select(Submission)).one()
+        assert submission.consent_version == CONSENT_VERSION
+        assert "politieke" in submission.consent_text  # the words the supporter agreed to, in their language
+        assert submission.consented_at is not None and not submission.newsletter
