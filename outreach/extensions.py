@@ -1,8 +1,11 @@
 """Every extension instance, so that rooms import these and never the app factory."""
 
+import hashlib
+import hmac
+
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -32,5 +35,14 @@ mail = Mail()
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
-# Limits are declared on the views that need them (login, later the public forms); none by default.
-limiter = Limiter(key_func=get_remote_address)
+
+
+def client_key() -> str:
+    """The visitor's internet address for rate limits, as a keyed hash: limits work without the address itself
+    being stored anywhere (the limiter keeps its counts at most as long as its longest window)."""
+    address = (request.remote_addr or "unknown").encode()
+    return "ip:" + hmac.new(current_app.config["SECRET_KEY"].encode(), address, hashlib.sha256).hexdigest()[:24]
+
+
+# Limits are declared on the views that need them (login, the public forms); none by default.
+limiter = Limiter(key_func=client_key)

@@ -295,7 +295,10 @@ def test_the_privacy_statement_and_the_register_state_the_configured_periods(app
     assert f"never\n  sooner than {config['LETTER_TEXT_DAYS']} days after they came in" in register_text
     assert f"{config['IDENTITY_DAYS']} days after their last" in register_text
     assert f"once, for {config['PRIVACY_LINK_SECONDS'] // 3600} hour" in register_text
-    assert (DOCS / "dpia.md").exists() and "72 hours" in (DOCS / "breach-procedure.md").read_text()
+    dpia = (DOCS / "dpia.md").read_text()
+    assert f"unconfirmed {config['CONFIRM_VALID_SECONDS'] // 86400} days; texts {text_days} days" in dpia
+    assert f"identity {config['IDENTITY_DAYS']} days" in dpia
+    assert "72 hours" in (DOCS / "breach-procedure.md").read_text()
     page = client.get("/privacy").get_data(as_text=True)
     assert f"na {config['CONFIRM_VALID_SECONDS'] // 86400} dagen" in page
     assert f"{text_days} dagen" in page and f"{config['IDENTITY_DAYS']} dagen" in page
@@ -314,3 +317,37 @@ def test_submissions_keep_the_exact_consent_text_and_time(
         assert submission.consent_version == CONSENT_VERSION
         assert "politieke" in submission.consent_text  # the words the supporter agreed to, in their language
         assert submission.consented_at is not None and not submission.newsletter
+
+
+def test_rate_limits_count_a_keyed_hash_of_the_internet_address_never_the_address(app: Flask) -> None:
+    from outreach.extensions import client_key, limiter
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+        key = client_key()
+        assert "203.0.113.9" not in key and key == client_key()
+        assert limiter._key_func is client_key  # the default for every limit, the login's included
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.10"}):
+        assert client_key() != key
+
+
+def test_the_worker_purges_daily_and_the_command_says_what_it_did(
+    app: Flask, client: FlaskClient, directory: dict[str, int]
+) -> None:
+    from outreach.outbox.worker import PERIODIC_JOBS
+    from outreach.privacy import purge_daily
+
+    assert (purge_daily, False) in app.extensions[PERIODIC_JOBS]
+    with app.app_context():
+        campaign()
+    send_letter(client, [f"member:{directory['yesilgoz']}"], email=CANARY)  # never confirmed
+    with app.app_context():
+        created = db.session.scalars(select(Submission.created_at)).one()
+        purge_daily(created + timedelta(days=7, minutes=-1))  # runs; the link is still valid
+        purge_daily(created + timedelta(days=7, hours=1))  # expired now, but today's run is done
+        db.session.commit()
+        assert db.session.scalars(select(Submission)).all()
+        purge_daily(created + timedelta(days=8))  # the next day's run deletes it
+        db.session.commit()
+        assert db.session.scalars(select(Submission)).all() == []
+    result = app.test_cli_runner().invoke(args=["privacy", "purge"])
+    assert result.exit_code == 0 and "unconfirmed submissions deleted" in result.output

@@ -1,8 +1,6 @@
 """The supporter's path: campaign page → choose recipients → the letter (edit, preview, details, consent) → check
 your mail → confirm. Works without JavaScript; every step is a plain form."""
 
-import hashlib
-import hmac
 import time
 from collections.abc import Mapping
 
@@ -18,7 +16,7 @@ from outreach.campaigns.models import DRAFT, LIVE, OWN_MAIL, SEND, Campaign, Sub
 from outreach.database import utcnow
 from outreach.directory import queries
 from outreach.directory.views import ROLE_LABELS
-from outreach.extensions import db, limiter
+from outreach.extensions import client_key, db, limiter
 
 REF_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 CLOSED = lazy_gettext("This campaign is not taking new letters at the moment.")
@@ -36,12 +34,6 @@ def clean_ref(value: str | None) -> str | None:
     """The source a visitor came from (?ref=partner), kept when it is a short plain word."""
     value = (value or "").strip().lower()[:40]
     return value if value and set(value) <= REF_CHARS else None
-
-
-def client_key() -> str:
-    """The visitor's address for rate limits, as a keyed hash: limits work without the address being stored."""
-    address = (request.remote_addr or "unknown").encode()
-    return "ip:" + hmac.new(current_app.config["SECRET_KEY"].encode(), address, hashlib.sha256).hexdigest()[:24]
 
 
 def page_language() -> str:

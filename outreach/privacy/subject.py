@@ -11,7 +11,6 @@ from sqlalchemy import Table, func, select
 
 from outreach.campaigns.models import AWAITING, HELD, REJECTED, REPEATED, Letter, Submission, Supporter
 from outreach.extensions import db
-from outreach.outbox.models import OutboxMessage
 from outreach.outbox.queue import forget
 from outreach.privacy import register
 from outreach.privacy.retention import pseudonymise, scrub_letters, scrub_submissions
@@ -117,15 +116,3 @@ def erase(email: str) -> bool:
     scrub_submissions(Submission.supporter_id == supporter.id)
     supporter.email = f"erased-{supporter.id}@{supporter.email.rpartition('@')[2]}"
     return True
-
-
-def outbox_rows_of(email: str) -> int:
-    """How many outbox messages still carry this address (0 after an erasure)."""
-    address = email.strip().lower()
-    return db.session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(
-            (func.lower(OutboxMessage.supporter_email) == address) | (func.lower(OutboxMessage.recipient) == address)
-        )
-    )

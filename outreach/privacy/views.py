@@ -12,9 +12,9 @@ from wtforms.validators import DataRequired, Length
 
 from outreach.campaigns import tokens
 from outreach.campaigns.models import Supporter
-from outreach.campaigns.views import client_key, page_language
+from outreach.campaigns.views import page_language
 from outreach.database import begin_write, utcnow
-from outreach.extensions import db, limiter
+from outreach.extensions import client_key, db, limiter
 from outreach.outbox.compose import Recipient, enqueue
 from outreach.outbox.models import NOTICE
 from outreach.privacy import bp, subject
