@@ -10,7 +10,7 @@ _EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+\.[a-z]{2,}$
 
 def is_email(value: str) -> bool:
     """A plausible single e-mail address, safe to put in a mail header."""
-    return len(value) <= 254 and bool(_EMAIL.match(value))
+    return len(value) <= 254 and bool(_EMAIL.match(value)) and not has_control_characters(value)
 
 
 def email_address(_form: Form, field: Field) -> None:

@@ -33,6 +33,7 @@ SENTENCES = (
     "Mijn grootvader woonde in Khojaly tot de winter van 1992.",
     "Ik hoop op een besluit van de Kamer dit jaar.",
 )
+SUBJECT = "Khojaly en de familie Aliyeva-Canary"  # an edited subject says something about the writer too
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
@@ -78,7 +79,7 @@ def canary(app: Flask, client: FlaskClient, directory: dict[str, int]) -> dict[s
         campaign()
     keys = [f"member:{directory['van_der_lee']}", f"member:{directory['de_vries']}"]
     body = LETTER_NL.replace("{salutation}\n\n", "{salutation}\n\n" + " ".join(SENTENCES) + "\n\n")
-    assert send_letter(client, keys, email=CANARY, body=body).status_code == 302
+    assert send_letter(client, keys, email=CANARY, body=body, subject=SUBJECT).status_code == 302
     with app.app_context():
         path = confirmation_path(confirmation_messages()[0])
     assert client.post(path).status_code == 302
@@ -93,7 +94,7 @@ def canary(app: Flask, client: FlaskClient, directory: dict[str, int]) -> dict[s
         answer = (
             "From: Tom van der Lee <t.vdlee@tweedekamer.example>\r\n"
             f"To: {CANARY}, replies+{one.bounce_token}@campaign.example\r\n"
-            f"Subject: Re: Erkenning\r\nMessage-ID: <answer-1@tk.example>\r\nIn-Reply-To: {one.message_id}\r\n"
+            f"Subject: Re: {SUBJECT}\r\nMessage-ID: <answer-1@tk.example>\r\nIn-Reply-To: {one.message_id}\r\n"
             f"Date: {start.strftime('%a, %d %b %Y %H:%M:%S')} +0000\r\n\r\nIk steun uw verzoek.\r\n\r\n"
             f"Op maandag schreef {CANARY}:\r\n> {SENTENCES[0]}\r\n"
         )
@@ -110,6 +111,12 @@ def canary(app: Flask, client: FlaskClient, directory: dict[str, int]) -> dict[s
         db.session.commit()
         survey.send_due(start + timedelta(days=14, hours=1))
         survey.record(first, "replied", f"Het antwoord: {SENTENCES[0]}", start + timedelta(days=15))
+        asked = survey.send(first.submission, [(first, start)], start + timedelta(days=14))  # (answered by mail)
+        by_mail = (  # the supporter answers the survey e-mail by mail instead: it waits in the inbox
+            f"From: Aysel Mammadova <{CANARY}>\r\nTo: noreply@outreach.localhost\r\nSubject: Re: {asked.subject}\r\n"
+            f"Message-ID: <survey-answer@example.org>\r\nIn-Reply-To: {asked.message_id}\r\n\r\n{SENTENCES[1]}\r\n"
+        )
+        ingest(by_mail.encode(), "imap", start + timedelta(days=15))
         mark_everything_sent(start)
         db.session.commit()
         result = {"start": start, "campaign_id": first.campaign_id, "letters": [first.id, second.id]}
@@ -145,13 +152,13 @@ def test_after_the_retention_periods_nothing_of_the_canary_is_left_and_the_stati
 
         purge(start + timedelta(days=59))  # texts go 58 days after sending; identity stays (24 months)
         db.session.commit()
-        assert scan(*SENTENCES) == []
+        assert scan(*SENTENCES, SUBJECT) == []
         assert scan(CANARY)
         assert "[removed: " in db.session.scalars(select(Letter.body)).first()
 
         purge(start + timedelta(days=731))
         db.session.commit()
-        assert scan(CANARY) == [] and scan("Aysel Mammadova") == [] and scan(*SENTENCES) == []
+        assert scan(CANARY) == [] and scan("Aysel Mammadova") == [] and scan(*SENTENCES, SUBJECT) == []
         assert numbers(canary["campaign_id"], later) == before
 
         again = purge(start + timedelta(days=732))  # idempotent
@@ -180,8 +187,8 @@ def test_the_export_holds_every_row_that_refers_to_the_supporter(app: Flask, can
         for table in ("supporter", "submission", "letter", "submission_fingerprint", "outbox_message", "reply"):
             assert held["tables"][table], table
         assert {"survey", "survey_answer"} <= set(held["tables"])  # found through the schema's foreign keys
-        # The answer, the thanks, the bounce and the pasted survey answer.
-        assert len(held["tables"]["letter"]) == 2 and len(held["tables"]["reply"]) == 4
+        # The answer, the thanks, the bounce, the pasted survey answer and the answer to the survey e-mail.
+        assert len(held["tables"]["letter"]) == 2 and len(held["tables"]["reply"]) == 5
         assert SENTENCES[0] in json.dumps(held, ensure_ascii=False)
 
 
@@ -200,6 +207,10 @@ def test_self_service_shows_downloads_and_erases_with_a_link_that_works_once(
 ) -> None:
     with app.app_context():
         link = ask_for_link(client)
+        second_link = ask_for_link(client)  # asked twice: erasing with one link ends the other too
+    scanner = app.test_client().get(link)  # a mail scanner opening the link sees a button, and uses nothing up
+    assert scanner.status_code == 200 and SENTENCES[0] not in scanner.get_data(as_text=True)
+    assert client.post(link).status_code == 302  # the supporter presses it
     page = client.get(link)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert page.headers["Referrer-Policy"] == "no-referrer"
@@ -208,16 +219,23 @@ def test_self_service_shows_downloads_and_erases_with_a_link_that_works_once(
     download = client.get(link + "/download")
     assert download.mimetype == "application/json" and download.json["email"] == CANARY
     assert app.test_client().get(link).status_code == 410  # another browser: the link was used
+    assert app.test_client().post(link).status_code == 410
 
     erased = client.post(link + "/erase")
     assert erased.status_code == 302
     assert client.get(link).status_code == 410  # replayed
     assert client.post(link + "/erase").status_code == 410
+    assert client.get(second_link).status_code == 410
     with app.app_context():
-        assert scan(CANARY) == [] and scan(*SENTENCES) == [] and scan("Aysel Mammadova") == []
-        request_row = db.session.scalars(select(PrivacyRequest)).one()
-        assert (request_row.kind, request_row.email, request_row.handled_by) == ("erasure", None, "self-service")
-        assert request_row.email_hash == subject.address_hash(CANARY)
+        assert scan(CANARY) == [] and scan(*SENTENCES, SUBJECT) == [] and scan("Aysel Mammadova") == []
+        rows = db.session.scalars(select(PrivacyRequest).order_by(PrivacyRequest.id)).all()
+        assert [(r.kind, r.email, r.handled_by) for r in rows] == [
+            ("erasure", None, "self-service"),
+            ("export", None, None),
+        ]
+        assert rows[0].email_hash == subject.address_hash(CANARY)
+        survey.send_due(canary["start"] + timedelta(days=22))  # no reminder to someone who is gone
+        assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.status == "queued")) is None
         assert numbers(canary["campaign_id"], canary["start"] + timedelta(days=40))[0][:3] == (1, 1, 1)
 
 
@@ -249,10 +267,11 @@ def test_erasure_cancels_letters_not_sent_yet(app: Flask, client: FlaskClient, d
         client.post(confirmation_path(confirmation_messages()[0]))
         letter_message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "letter")).one()
         assert letter_message.status == "queued"
-        assert subject.erase(CANARY)
+        assert subject.erase(CANARY, utcnow())
         db.session.commit()
         assert db.session.get(OutboxMessage, letter_message.id).status == "cancelled"
         assert scan(CANARY) == []
+        assert survey.send_due(utcnow() + timedelta(days=15)) == (0, 0)
 
 
 def test_organisers_handle_requests_by_post_and_the_handling_is_recorded(
@@ -351,3 +370,94 @@ def test_the_worker_purges_daily_and_the_command_says_what_it_did(
         assert db.session.scalars(select(Submission)).all() == []
     result = app.test_cli_runner().invoke(args=["privacy", "purge"])
     assert result.exit_code == 0 and "unconfirmed submissions deleted" in result.output
+
+
+def test_erasing_an_address_that_is_also_a_member_s_touches_no_other_supporter(
+    app: Flask, client: FlaskClient, directory: dict[str, int]
+) -> None:
+    """A member (or anyone) may write from the address others write to: erasing it erases their own letters only."""
+    from tests.builders import sent_letters
+
+    with app.app_context():
+        row = campaign()
+        [other] = sent_letters(row, [directory["yesilgoz"]], supporter_no=2)
+        other_message_id = other.outbox_message_id
+        message = db.session.get(OutboxMessage, other_message_id)
+        message.status, message.sent_at = "queued", None  # still on its way to the member
+        db.session.commit()
+    send_letter(client, [f"member:{directory['de_vries']}"], email="d.yesilgoz@tweedekamer.example")
+    with app.app_context():
+        held = subject.export("d.yesilgoz@tweedekamer.example")
+        assert len(held["tables"]["outbox_message"]) == 1  # their confirmation, not the letters *to* the address
+        assert subject.erase("d.yesilgoz@tweedekamer.example", utcnow())
+        db.session.commit()
+        message = db.session.get(OutboxMessage, other_message_id)
+        assert message.status == "queued" and "Ik vraag uw aandacht" in message.body
+        assert message.supporter_email == "supporter2@example.org"
+
+
+def test_an_organiser_s_export_never_holds_an_account_s_password(app: Flask, organiser: FlaskClient) -> None:
+    from tests.builders import account
+
+    with app.app_context():
+        account("boss@example.org", "admin")
+    response = organiser.post(
+        "/admin/privacy/", data={"email": "boss@example.org", "kind": "export", "channel": "email", "download": "1"}
+    )
+    assert response.status_code == 200 and "password" not in response.get_data(as_text=True)
+
+
+def test_odd_addresses_get_a_clear_error(client: FlaskClient) -> None:
+    for address in ("a\x01b@example.org", "a\x00b@example.org", "x" * 300 + "@example.org", "not an address"):
+        response = client.post("/privacy/my-data", data={"email": address})
+        assert response.status_code == 400, address
+        assert "e-mailadres" in response.get_data(as_text=True)
+
+
+def test_a_failed_letter_whose_text_is_gone_can_never_be_retried(app: Flask, canary: dict[str, object]) -> None:
+    with app.app_context():
+        message = db.session.get(OutboxMessage, db.session.get(Letter, canary["letters"][1]).outbox_message_id)
+        message.status = "failed"
+        db.session.commit()
+        purge(canary["start"] + timedelta(days=59))
+        db.session.commit()
+        assert db.session.get(OutboxMessage, message.id).status == "cancelled"
+
+
+def test_letters_still_held_keep_their_text_until_they_go_and_are_withdrawn_with_the_name(
+    app: Flask, client: FlaskClient, directory: dict[str, int]
+) -> None:
+    from tests.builders import sent_letters
+
+    with app.app_context():
+        row = campaign()
+        [in_outbox] = sent_letters(row, [directory["yesilgoz"]], supporter_no=3)
+        message = db.session.get(OutboxMessage, in_outbox.outbox_message_id)
+        message.status, message.sent_at = "held", None  # the campaign was paused
+        [for_review] = sent_letters(row, [directory["de_vries"]], supporter_no=4)
+        for_review.status = "held"  # an organiser has not looked yet
+        db.session.commit()
+        start = utcnow()
+        purge(start + timedelta(days=100))
+        db.session.commit()
+        assert "Ik vraag uw aandacht" in db.session.get(Letter, in_outbox.id).body
+        assert "Ik vraag uw aandacht" in db.session.get(Letter, for_review.id).body
+        purge(start + timedelta(days=800))
+        db.session.commit()
+        withdrawn = db.session.get(Letter, for_review.id)
+        assert (withdrawn.status, withdrawn.hold_reason) == ("rejected", "erased")
+        assert db.session.get(OutboxMessage, message.id).status == "cancelled"
+        assert scan("supporter3@example.org", "supporter4@example.org", "Supporter 3", "Supporter 4") == []
+
+
+def test_organisers_erase_an_address_that_only_wrote_to_the_campaign(app: Flask, organiser: FlaskClient) -> None:
+    raw = b"From: Iemand <iemand@example.net>\r\nSubject: Vraag\r\nMessage-ID: <q-1@example.net>\r\n\r\nMijn vraag.\r\n"
+    with app.app_context():
+        ingest(raw, "imap")
+        db.session.commit()
+    response = organiser.post(
+        "/admin/privacy/", data={"email": "iemand@example.net", "kind": "erasure", "channel": "email"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert scan("iemand@example.net", "Mijn vraag") == []

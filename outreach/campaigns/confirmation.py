@@ -145,19 +145,9 @@ def resume_campaign(campaign: Campaign, now: datetime) -> int:
 def remind_and_expire(now: datetime) -> tuple[int, int]:
     """The daily life of unconfirmed submissions: one reminder a day after, wiped when the link has expired.
     Returns (reminded, expired); the worker runs it every minute or so, the caller commits."""
-    config = current_app.config
-    remind_before = now - timedelta(seconds=config["CONFIRM_REMINDER_AFTER"])
-    expire_before = now - timedelta(seconds=config["CONFIRM_VALID_SECONDS"])
-    expired = db.session.scalars(
-        select(Submission).where(Submission.status.in_([AWAITING, REPEATED]), Submission.created_at < expire_before)
-    ).all()
-    for submission in expired:
-        forget([submission.confirmation_message_id, submission.reminder_message_id])
-        supporter = submission.supporter
-        db.session.delete(submission)  # its letters and fingerprints go with it
-        db.session.flush()
-        if not db.session.scalar(select(Submission.id).where(Submission.supporter_id == supporter.id).limit(1)):
-            db.session.delete(supporter)
+    expired = expire(now)
+    remind_before = now - timedelta(seconds=current_app.config["CONFIRM_REMINDER_AFTER"])
+    expire_before = now - timedelta(seconds=current_app.config["CONFIRM_VALID_SECONDS"])
     due = db.session.scalars(
         select(Submission).where(
             Submission.status == AWAITING,
@@ -170,7 +160,24 @@ def remind_and_expire(now: datetime) -> tuple[int, int]:
         message = send_confirmation(submission, reminder=True)
         db.session.flush()
         submission.reminded_at, submission.reminder_message_id = now, message.id
-    return len(due), len(expired)
+    return len(due), expired
+
+
+def expire(now: datetime) -> int:
+    """Delete unconfirmed submissions whose link has expired, their letters and confirmation e-mails, and the
+    supporter when nothing else of theirs is left. Returns how many."""
+    expire_before = now - timedelta(seconds=current_app.config["CONFIRM_VALID_SECONDS"])
+    expired = db.session.scalars(
+        select(Submission).where(Submission.status.in_([AWAITING, REPEATED]), Submission.created_at < expire_before)
+    ).all()
+    for submission in expired:
+        forget([submission.confirmation_message_id, submission.reminder_message_id])
+        supporter = submission.supporter
+        db.session.delete(submission)  # its letters and fingerprints go with it
+        db.session.flush()
+        if not db.session.scalar(select(Submission.id).where(Submission.supporter_id == supporter.id).limit(1)):
+            db.session.delete(supporter)
+    return len(expired)
 
 
 def change_status(campaign: Campaign, status: str, now: datetime) -> None:

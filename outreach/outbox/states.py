@@ -3,6 +3,7 @@
     queued ──claim──▶ sending ──2xx──▶ sent
       ▲  │              │ ├─4xx, timeout──▶ retry_wait ──due──▶ sending
       │  │              │ └─5xx, gave up──▶ failed ──organiser retries──▶ queued
+      │  │              │                     └──text removed (retention, erasure)──▶ cancelled
       │  ├─hold───▶ held ──release──▶ queued
       │  └─cancel─▶ cancelled
       └── sending, when the whole queue pauses (circuit breaker) or a lease runs out unclaimed
@@ -28,7 +29,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     RETRY_WAIT: frozenset({SENDING, HELD, CANCELLED, FAILED}),
     SENDING: frozenset({SENT, RETRY_WAIT, FAILED, QUEUED, SENDING, HELD}),  # sending → sending: lease taken over
     HELD: frozenset({QUEUED, CANCELLED}),
-    FAILED: frozenset({QUEUED}),
+    FAILED: frozenset({QUEUED, CANCELLED}),  # cancelled when its text is removed: it can never be retried
     SENT: frozenset(),
     CANCELLED: frozenset(),
 }

@@ -375,7 +375,7 @@ def fail(message: OutboxMessage, code: int | None, text: str, now: datetime, add
     states.move(message, states.FAILED)
     message.lease_until = None
     message.last_code, message.last_text = code, text
-    if address_refused:
+    if address_refused and message.kind == LETTER:  # the directory keeps members' addresses, not supporters'
         flag_undeliverable(message.recipient, f"{code} {text}", now)
     if message.kind == LETTER and message.supporter_email:
         notify_supporter(message)

@@ -69,10 +69,11 @@ def handle() -> Response | tuple[str, int]:
     if not form.validate():
         return _page(form, 400)
     email = form.email.data.strip().lower()
+    kind = EXPORT if request.form.get("download") else form.kind.data  # "download" never erases
     begin_write()
     now = utcnow()
     row = PrivacyRequest(
-        kind=form.kind.data,
+        kind=kind,
         channel=form.channel.data,
         email_hash=subject.address_hash(email),
         requested_at=now,
@@ -82,8 +83,8 @@ def handle() -> Response | tuple[str, int]:
     )
     db.session.add(row)
     db.session.flush()
-    if form.kind.data == ERASURE:
-        erased = subject.erase(email)
+    if kind == ERASURE:
+        erased = subject.erase(email, now)
         audit("privacy erasure", row, "erased" if erased else "nothing held")
         db.session.commit()
         flash(lazy_gettext("Erased.") if erased else lazy_gettext("Nothing is held about this address."), "info")

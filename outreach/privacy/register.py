@@ -9,12 +9,13 @@ ACCOUNT = "account"  # an organiser's account and what they did
 MEMBER = "member"  # about a member of the House in their public role
 NONE = None  # not personal (ids, states, times, counters)
 
-# Columns holding an e-mail address that may be a supporter's: where an export or erasure starts looking.
+# Columns holding an e-mail address that may be a supporter's: where an export or erasure starts looking (the
+# outbox's recipient only on e-mails to supporters, see privacy.subject). Organisers' accounts are not included: a
+# supporter's export never shows an account's password hash or audit trail.
 ADDRESS_COLUMNS = {
     "supporter": ("email",),
     "outbox_message": ("supporter_email", "recipient"),
     "reply": ("from_address",),
-    "account": ("email",),
     "undeliverable_address": ("email",),
 }
 

@@ -1,32 +1,36 @@
 """Retention: what is kept how long, and the scrubbing that both the retention rules and an erasure use.
 
-- unconfirmed submissions: deleted when their link expires (7 days; the campaigns room does it, run from here too);
-- letter texts (the supporter's letter, each letter, the e-mails in the outbox, delivery attempts' server answers):
-  replaced by "[removed: N characters]" LETTER_TEXT_DAYS after the follow-up survey closes (SURVEY_COUNTS_DAYS
-  after sending), together with the supporter's name and address on those e-mails;
-- reply texts and pasted survey answers: with their letter's texts, but never sooner than LETTER_TEXT_DAYS after
-  they came in;
+- unconfirmed submissions: deleted when their link expires (7 days; the campaigns room's `expire`);
+- letter texts (the supporter's text and subject, each letter, the e-mails in the outbox and the mail servers'
+  answers, the fingerprints of the text): replaced by "[removed: N characters]" LETTER_TEXT_DAYS after the follow-up
+  survey closes (SURVEY_COUNTS_DAYS after sending), together with the supporter's name and address on those e-mails;
+- reply texts and pasted survey answers: with their letter's texts, never sooner than LETTER_TEXT_DAYS after they
+  came in (a reply linked to no letter: LETTER_TEXT_DAYS after it came in);
 - supporters without newsletter consent: pseudonymised IDENTITY_DAYS after they were last active;
 - what the statistics need (which member, when sent, answered or not, the stance) stays, without identity.
 
 The privacy room is the one place allowed to reach into every room's tables: erasing a person has to.
 """
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, String, and_, case, cast, delete, exists, func, literal, or_, select, update
 
-from outreach.campaigns.confirmation import remind_and_expire
-from outreach.campaigns.models import AWAITING, HELD, Letter, Submission, SubmissionFingerprint, Supporter
+from outreach.campaigns.confirmation import expire
+from outreach.campaigns.models import AWAITING, HELD, REJECTED, Letter, Submission, SubmissionFingerprint, Supporter
+from outreach.directory.models import UndeliverableAddress
 from outreach.extensions import db
 from outreach.outbox import states
-from outreach.outbox.models import DeliveryAttempt, OutboxMessage
+from outreach.outbox.models import LETTER, DeliveryAttempt, OutboxMessage
 from outreach.privacy.models import PrivacyRequest
-from outreach.replies.models import Reply, SurveyAnswer
+from outreach.replies.models import Reply, Survey, SurveyAnswer
 
-REMOVED_PREFIX = "[removed"
+REMOVED = "[removed]"
 PSEUDONYM_DOMAIN = "removed.invalid"  # RFC 2606: never a real address
+ERASED = "erased"  # why a letter held for review was withdrawn, or a message being sent is to be scrubbed
+BATCH = 500
 
 
 def removed(column: ColumnElement[str]) -> ColumnElement[str]:
@@ -35,7 +39,7 @@ def removed(column: ColumnElement[str]) -> ColumnElement[str]:
 
 
 def _not_removed(column: ColumnElement[str]) -> ColumnElement[bool]:
-    return and_(column.is_not(None), ~column.startswith(REMOVED_PREFIX))
+    return and_(column.is_not(None), ~column.startswith("[removed"))
 
 
 def _update(model: type, condition: ColumnElement[bool], **values: object) -> int:
@@ -48,23 +52,36 @@ def text_window() -> timedelta:
     return timedelta(days=config["SURVEY_COUNTS_DAYS"] + config["LETTER_TEXT_DAYS"])
 
 
+def messages_to(addresses: Iterable[str]) -> ColumnElement[bool]:
+    """Outbox messages about these supporters: their letters, and the e-mails to them (confirmations, notices,
+    surveys). A letter *to* an address is a letter to a member, whoever else that address belongs to."""
+    addresses = list(addresses)
+    return or_(
+        OutboxMessage.supporter_email.in_(addresses),
+        (OutboxMessage.kind != LETTER) & OutboxMessage.recipient.in_(addresses),
+    )
+
+
 # The scrubbing steps, each for the rows a condition selects -------------------------------------------------------
 
 
 def scrub_outbox(condition: ColumnElement[bool]) -> int:
-    """E-mails in the outbox: text, names and addresses of supporters gone; letters to members keep the member's
-    address (the daily cap and statistics count by it). Waiting ones are cancelled first: nothing half-removed is
-    ever sent."""
+    """E-mails in the outbox: text, subject, names and addresses of supporters gone; letters to members keep the
+    member's address (the daily cap counts by it). Waiting, held and failed ones are cancelled first, so nothing
+    half-removed is ever sent or retried. One being handed to the mail server right now finishes that attempt and
+    is marked, to be scrubbed (and not retried) once it has."""
     states.move_all(condition, states.CANCELLED, lease_until=None)
-    ids = select(OutboxMessage.id).where(condition)
-    _update(DeliveryAttempt, DeliveryAttempt.message_id.in_(ids), text=None)
-    to_supporter = OutboxMessage.kind != "letter"
+    _update(OutboxMessage, condition & (OutboxMessage.status == states.SENDING), hold_reason=ERASED)
+    done = condition & (OutboxMessage.status != states.SENDING)
+    _update(DeliveryAttempt, DeliveryAttempt.message_id.in_(select(OutboxMessage.id).where(done)), text=None)
+    to_supporter = OutboxMessage.kind != LETTER
     return _update(
         OutboxMessage,
-        condition & _not_removed(OutboxMessage.body),
+        done & _not_removed(OutboxMessage.body),
         body=removed(OutboxMessage.body),
-        sender=case((to_supporter, OutboxMessage.sender), else_=literal(REMOVED_PREFIX + "]")),
-        recipient=case((to_supporter, literal(REMOVED_PREFIX + "]")), else_=OutboxMessage.recipient),
+        subject=removed(OutboxMessage.subject),
+        sender=case((to_supporter, OutboxMessage.sender), else_=literal(REMOVED)),
+        recipient=case((to_supporter, literal(REMOVED)), else_=OutboxMessage.recipient),
         recipient_name=case((to_supporter, None), else_=OutboxMessage.recipient_name),
         reply_to=None,
         supporter_email=None,
@@ -73,25 +90,39 @@ def scrub_outbox(condition: ColumnElement[bool]) -> int:
     )
 
 
-def scrub_letters(letter_ids: ColumnElement[bool]) -> int:
-    return _update(Letter, letter_ids & _not_removed(Letter.body), body=removed(Letter.body))
+def scrub_letters(condition: ColumnElement[bool]) -> int:
+    return _update(
+        Letter, condition & _not_removed(Letter.body), body=removed(Letter.body), subject=removed(Letter.subject)
+    )
 
 
 def scrub_submissions(condition: ColumnElement[bool]) -> int:
-    """The supporter's own text, and the fingerprints of it (they could confirm a guessed sentence)."""
+    """The supporter's own text and subject, and the fingerprints of it (they could confirm a guessed sentence)."""
     db.session.execute(
         delete(SubmissionFingerprint)
         .where(SubmissionFingerprint.submission_id.in_(select(Submission.id).where(condition)))
         .execution_options(synchronize_session=False)
     )
-    return _update(Submission, condition & _not_removed(Submission.body), body=removed(Submission.body))
+    return _update(
+        Submission,
+        condition & _not_removed(Submission.body),
+        body=removed(Submission.body),
+        subject=removed(Submission.subject),
+    )
 
 
 def scrub_replies(condition: ColumnElement[bool]) -> int:
-    """Reply texts, and the sender of those a supporter wrote (a member's name stays: it is their public role)."""
-    from_supporter = func.lower(Reply.from_address).in_(select(Supporter.email))
+    """Reply texts, subjects and kept messages, and the sender of those a supporter wrote (a member's name stays:
+    it is their public role)."""
+    from_supporter = Reply.from_address.in_(select(Supporter.email))
     _update(Reply, condition & from_supporter, from_address=None, from_name=None)
-    return _update(Reply, condition & _not_removed(Reply.text), text=removed(Reply.text), raw=None)
+    return _update(
+        Reply,
+        condition & _not_removed(Reply.text),
+        text=removed(Reply.text),
+        subject=removed(Reply.subject),
+        raw=None,
+    )
 
 
 # Retention ----------------------------------------------------------------------------------------------------------
@@ -102,36 +133,31 @@ def purge(now: datetime) -> dict[str, int]:
     more. Returns what it did, by rule."""
     config = current_app.config
     done: dict[str, int] = {}
-    done["unconfirmed submissions deleted"] = remind_and_expire(now)[1]
+    done["unconfirmed submissions deleted"] = expire(now)
     text_before = now - text_window()
 
     finished = OutboxMessage.status.in_([states.SENT, states.FAILED, states.CANCELLED])
     ended_at = func.coalesce(OutboxMessage.sent_at, OutboxMessage.last_attempt_at, OutboxMessage.created_at)
-    done["e-mails scrubbed"] = scrub_outbox(finished & (ended_at < text_before))
+    erased_since = OutboxMessage.hold_reason == ERASED  # was being sent when its supporter erased their data
+    done["e-mails scrubbed"] = scrub_outbox((finished & (ended_at < text_before)) | erased_since)
 
-    # A letter's text goes once its e-mail is gone (or it never had one: rejected, own mail program) and the
-    # window has passed; letters still held for an organiser or waiting to go out keep theirs.
-    waiting_mail = exists().where(
-        OutboxMessage.id == Letter.outbox_message_id, OutboxMessage.status.in_([*states.WAITING, states.SENDING])
+    # A letter's text goes once its e-mail is out of the outbox's hands (or it never had one: rejected, own mail
+    # program) and the window has passed; letters held for an organiser or still on their way keep theirs.
+    in_outbox = exists().where(
+        OutboxMessage.id == Letter.outbox_message_id,
+        OutboxMessage.status.in_([*states.WAITING, states.SENDING, states.HELD]),
     )
     sent_at = select(OutboxMessage.sent_at).where(OutboxMessage.id == Letter.outbox_message_id).scalar_subquery()
     letter_done = and_(
-        Letter.status.not_in([AWAITING, HELD]),
-        ~waiting_mail,
-        func.coalesce(sent_at, Letter.created_at) < text_before,
+        Letter.status.not_in([AWAITING, HELD]), ~in_outbox, func.coalesce(sent_at, Letter.created_at) < text_before
     )
-    old_letters = select(Letter.id).where(letter_done)
-    done["letters scrubbed"] = scrub_letters(Letter.id.in_(old_letters))
+    done["letters scrubbed"] = scrub_letters(Letter.id.in_(select(Letter.id).where(letter_done)))
     still_open = exists().where(Letter.submission_id == Submission.id, ~letter_done)
     done["supporters' texts scrubbed"] = scrub_submissions((Submission.created_at < text_before) & ~still_open)
 
-    # Replies and pasted survey answers go with their letter's texts, and never sooner than LETTER_TEXT_DAYS after
-    # they came in (a late answer is read first); one linked to no letter goes TEXT window after it came in.
     recent_before = now - timedelta(days=config["LETTER_TEXT_DAYS"])
     letter_gone = select(Letter.id).where(func.coalesce(sent_at, Letter.created_at) < text_before)
-    reply_due = (Reply.received_at < recent_before) & (
-        Reply.letter_id.in_(letter_gone) | (Reply.letter_id.is_(None) & (Reply.received_at < text_before))
-    )
+    reply_due = (Reply.received_at < recent_before) & (Reply.letter_id.in_(letter_gone) | Reply.letter_id.is_(None))
     done["reply texts scrubbed"] = scrub_replies(reply_due)
     done["pasted answers scrubbed"] = _update(
         SurveyAnswer,
@@ -142,34 +168,53 @@ def purge(now: datetime) -> dict[str, int]:
     )
 
     inactive_before = now - timedelta(days=config["IDENTITY_DAYS"])
-    stale = db.session.scalars(
-        select(Supporter).where(
-            Supporter.newsletter.is_(False),
-            Supporter.last_active_at < inactive_before,
-            ~Supporter.email.endswith("@" + PSEUDONYM_DOMAIN),
-        )
-    ).all()
-    for supporter in stale:
-        pseudonymise(supporter)
-    done["supporters pseudonymised"] = len(stale)
+    stale = select(Supporter).where(
+        Supporter.newsletter.is_(False),
+        Supporter.last_active_at < inactive_before,
+        ~Supporter.email.endswith("@" + PSEUDONYM_DOMAIN),
+    )
+    done["supporters pseudonymised"] = 0
+    while batch := db.session.scalars(stale.limit(BATCH)).all():
+        pseudonymise(batch)
+        done["supporters pseudonymised"] += len(batch)
 
+    link_before = now - timedelta(seconds=config["PRIVACY_LINK_SECONDS"])
     done["privacy links expired"] = _update(
-        PrivacyRequest,
-        PrivacyRequest.email.is_not(None) & (PrivacyRequest.requested_at < now - timedelta(hours=1)),
-        email=None,
+        PrivacyRequest, PrivacyRequest.email.is_not(None) & (PrivacyRequest.requested_at < link_before), email=None
     )
     return done
 
 
-def pseudonymise(supporter: Supporter) -> None:
-    """Remove who a supporter is from everything about them, keeping the facts the statistics count."""
-    address = supporter.email
-    mine = or_(func.lower(OutboxMessage.supporter_email) == address, func.lower(OutboxMessage.recipient) == address)
-    scrub_outbox(mine)
-    _update(Reply, func.lower(Reply.from_address) == address, from_address=None, from_name=None)
-    theirs = select(Letter.id).where(Letter.supporter_id == supporter.id)
-    scrub_replies(Reply.letter_id.in_(theirs))
-    _update(SurveyAnswer, SurveyAnswer.letter_id.in_(theirs), text=None)
-    _update(Submission, Submission.supporter_id == supporter.id, name=REMOVED_PREFIX + "]", place=None)
-    supporter.email = f"pseudonym-{supporter.id}@{PSEUDONYM_DOMAIN}"
-    supporter.newsletter = False
+def pseudonymise(supporters: list[Supporter], prefix: str = "pseudonym") -> None:
+    """Remove who these supporters are from everything about them, keeping the facts the statistics count. Letters
+    still held for an organiser are withdrawn (nobody can send them any more in a name that is gone)."""
+    addresses = [supporter.email for supporter in supporters]
+    ids = [supporter.id for supporter in supporters]
+    theirs = Letter.supporter_id.in_(ids)
+    _update(Letter, theirs & (Letter.status == HELD), status=REJECTED, hold_reason=ERASED)
+    their_messages = list(db.session.scalars(select(OutboxMessage.id).where(messages_to(addresses))))
+    scrub_outbox(messages_to(addresses))  # (which removes the addresses the line above found them by)
+    their_letters = select(Letter.id).where(theirs)
+    others_letters = select(Letter.id).where(~theirs)
+    own_replies = Reply.from_address.in_(addresses) & (
+        Reply.letter_id.is_(None) | Reply.letter_id.not_in(others_letters)
+    )
+    scrub_replies(Reply.letter_id.in_(their_letters) | Reply.outbox_message_id.in_(their_messages) | own_replies)
+    _update(Reply, Reply.from_address.in_(addresses), from_address=None, from_name=None, note=None)
+    _update(SurveyAnswer, SurveyAnswer.letter_id.in_(their_letters), text=None)
+    _update(Submission, Submission.supporter_id.in_(ids), name=REMOVED, place=None)
+    db.session.execute(
+        delete(UndeliverableAddress)
+        .where(UndeliverableAddress.email.in_(addresses))
+        .execution_options(synchronize_session=False)
+    )
+    # No survey or reminder goes to someone who is no longer there.
+    submissions = select(Submission.id).where(Submission.supporter_id.in_(ids))
+    _update(Survey, Survey.submission_id.in_(submissions) & Survey.reminded_at.is_(None), reminded_at=func.now())
+    asked = select(Survey.submission_id)
+    for submission_id in db.session.scalars(submissions.where(Submission.id.not_in(asked))):
+        db.session.add(Survey(submission_id=submission_id, sent_at=func.now()))
+    for supporter in supporters:
+        supporter.email = f"{prefix}-{supporter.id}@{PSEUDONYM_DOMAIN}"
+        supporter.newsletter = False
+    db.session.flush()

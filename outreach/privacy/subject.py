@@ -7,15 +7,24 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, delete, func, select, update
 
-from outreach.campaigns.models import AWAITING, HELD, REJECTED, REPEATED, Letter, Submission, Supporter
+from outreach.campaigns.models import AWAITING, REPEATED, Letter, Submission, Supporter
+from outreach.directory.models import UndeliverableAddress
 from outreach.extensions import db
+from outreach.outbox.models import LETTER
 from outreach.outbox.queue import forget
 from outreach.privacy import register
-from outreach.privacy.retention import pseudonymise, scrub_letters, scrub_submissions
-
-ERASED = "erased"
+from outreach.privacy.models import PrivacyRequest
+from outreach.privacy.retention import (
+    messages_to,
+    pseudonymise,
+    scrub_letters,
+    scrub_outbox,
+    scrub_replies,
+    scrub_submissions,
+)
+from outreach.replies.models import Reply
 
 
 def address_hash(email: str) -> str:
@@ -42,7 +51,7 @@ def rows_about(email: str) -> dict[str, list[dict[str, Any]]]:
     for name, columns in register.ADDRESS_COLUMNS.items():
         table = tables[name]
         for column in columns:
-            add(table, db.session.execute(select(table).where(func.lower(table.c[column]) == email)))
+            add(table, db.session.execute(select(table).where(_holds(table, column, email))))
     changed = True
     while changed:
         changed = False
@@ -69,9 +78,24 @@ def rows_about(email: str) -> dict[str, list[dict[str, Any]]]:
     if message_ids:
         outbox = tables["outbox_message"]
         add(outbox, db.session.execute(select(outbox).where(outbox.c.id.in_(message_ids))))
-        attempts = tables["delivery_attempt"]
-        add(attempts, db.session.execute(select(attempts).where(attempts.c.message_id.in_(message_ids))))
+    message_ids = [record["id"] for record in found.get("outbox_message", {}).values()]
+    if message_ids:
+        for name, column in (("delivery_attempt", "message_id"), ("reply", "outbox_message_id")):
+            table = tables[name]
+            add(table, db.session.execute(select(table).where(table.c[column].in_(message_ids))))
     return {name: list(rows.values()) for name, rows in sorted(found.items()) if rows}
+
+
+def _holds(table: Table, column: str, email: str):
+    """Rows whose address column is this address, where that makes the row about this person: a letter *to* an
+    address is a letter to a member; a message from it that answers someone else's letter is about that letter."""
+    condition = func.lower(table.c[column]) == email
+    if table.name == "outbox_message" and column == "recipient":
+        condition &= table.c.kind != LETTER
+    if table.name == "reply":
+        others = select(Letter.id).join(Supporter, Supporter.id == Letter.supporter_id).where(Supporter.email != email)
+        condition &= table.c.letter_id.is_(None) | table.c.letter_id.not_in(others)
+    return condition
 
 
 def as_json(value: Any) -> Any:
@@ -93,26 +117,38 @@ def export(email: str) -> dict[str, Any]:
     }
 
 
-def erase(email: str) -> bool:
-    """Erase a supporter (the caller commits): letters not sent yet are cancelled or withdrawn, every text and every
-    trace of who they are is removed, including in the outbox and its delivery log. The statistics keep their
-    counts. False when nothing is held about the address."""
-    supporter = db.session.scalar(select(Supporter).where(Supporter.email == email.strip().lower()))
-    if supporter is None:
-        return False
-    for submission in db.session.scalars(
-        select(Submission).where(Submission.supporter_id == supporter.id, Submission.status.in_([AWAITING, REPEATED]))
-    ):
-        forget([submission.confirmation_message_id, submission.reminder_message_id])
-        db.session.delete(submission)
-    db.session.flush()
+def erase(email: str, now: datetime) -> bool:
+    """Erase what is held about an address (the caller commits): letters not sent yet are cancelled or withdrawn,
+    every text and every trace of who they are is removed, including in the outbox and its delivery log, and any
+    other link to their data stops working. The statistics keep their counts. False when nothing was held."""
+    email = email.strip().lower()
+    held = bool(rows_about(email))
+    supporter = db.session.scalar(select(Supporter).where(Supporter.email == email))
+    if supporter is not None:
+        for submission in db.session.scalars(
+            select(Submission).where(
+                Submission.supporter_id == supporter.id, Submission.status.in_([AWAITING, REPEATED])
+            )
+        ):
+            forget([submission.confirmation_message_id, submission.reminder_message_id])
+            db.session.delete(submission)
+        db.session.flush()
+        scrub_letters(Letter.supporter_id == supporter.id)
+        scrub_submissions(Submission.supporter_id == supporter.id)
+        pseudonymise([supporter], prefix="erased")
+    else:
+        # Someone who never wrote a letter, but e-mailed the campaign or asked for a link before.
+        scrub_outbox(messages_to([email]))
+        scrub_replies(Reply.from_address == email)
+        db.session.execute(
+            update(Reply).where(Reply.from_address == email).values(from_address=None, from_name=None, note=None)
+        )
+        db.session.execute(delete(UndeliverableAddress).where(UndeliverableAddress.email == email))
+    hashed = address_hash(email)
+    db.session.execute(update(PrivacyRequest).where(PrivacyRequest.email_hash == hashed).values(email=None))
     db.session.execute(
-        Letter.__table__.update()
-        .where(Letter.supporter_id == supporter.id, Letter.status == HELD)
-        .values(status=REJECTED, hold_reason=ERASED)
+        update(PrivacyRequest)
+        .where(PrivacyRequest.email_hash == hashed, PrivacyRequest.handled_at.is_(None))
+        .values(handled_at=now)
     )
-    pseudonymise(supporter)  # cancels letters still waiting in the outbox, wipes the e-mails
-    scrub_letters(Letter.supporter_id == supporter.id)
-    scrub_submissions(Submission.supporter_id == supporter.id)
-    supporter.email = f"erased-{supporter.id}@{supporter.email.rpartition('@')[2]}"
-    return True
+    return held

@@ -6,7 +6,7 @@ import json
 from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, gettext, lazy_gettext
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import select, update
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -91,9 +91,9 @@ def send_link(email: str) -> None:
     enqueue(NOTICE, Recipient(None, email), title, body, language=page_language())
 
 
-def _open_request(token: str) -> PrivacyRequest:
-    """The request a link belongs to, if it may still be used from this browser: the first browser to open it, for
-    an hour. A tampered link is 400; an expired, used or erased one 410."""
+def _request_for(token: str) -> PrivacyRequest:
+    """The request a link belongs to, while it can be used: a tampered link is 400; an expired, used or erased one
+    410."""
     request.personal_data = True  # type: ignore[attr-defined]
     request.token_page = True  # type: ignore[attr-defined]
     state, request_id = tokens.load(token, SALT, current_app.config["PRIVACY_LINK_SECONDS"])
@@ -102,28 +102,46 @@ def _open_request(token: str) -> PrivacyRequest:
     if state != tokens.VALID:
         abort(400)
     row = db.session.get(PrivacyRequest, request_id)
-    if row is None or row.email is None or row.handled_at is not None:
+    if row is None or row.email is None:
         abort(410)
-    if row.opened_at is None:
-        begin_write()
-        row.opened_at = utcnow()
-        db.session.commit()
-        session[SESSION_KEY] = row.id
-    elif session.get(SESSION_KEY) != row.id:
-        abort(410)  # opened before, in another browser: the link works once
     return row
 
 
-@bp.get("/privacy/my-data/<token>")
-def data(token: str) -> str:
-    """Everything held about the address, readable, with a download and the button to erase it."""
-    row = _open_request(token)
+def _opened_here(token: str) -> PrivacyRequest:
+    """The request, if this browser is the one that opened it."""
+    row = _request_for(token)
+    if row.opened_at is None or session.get(SESSION_KEY) != row.id:
+        abort(410)
+    return row
+
+
+@bp.route("/privacy/my-data/<token>", methods=["GET", "POST"])
+def data(token: str) -> str | Response:
+    """The link in the e-mail. It first shows a button (mail scanners open links too, and the link works once);
+    the browser that presses it sees everything held about the address, can download it and can erase it."""
+    row = _request_for(token)
+    if request.method == "POST":
+        begin_write()
+        now = utcnow()
+        opened = db.session.execute(  # once: of two browsers pressing at the same moment, one wins
+            update(PrivacyRequest)
+            .where(PrivacyRequest.id == row.id, PrivacyRequest.opened_at.is_(None))
+            .values(opened_at=now, handled_at=now, handled_by="self-service")
+        ).rowcount
+        db.session.commit()
+        if not opened:
+            abort(410)
+        session[SESSION_KEY] = row.id
+        return redirect(url_for(".data", token=token))
+    if row.opened_at is None:
+        return render_template("privacy/open.html", token=token)
+    row = _opened_here(token)
     return render_template("privacy/data.html", held=subject.export(row.email), token=token)
 
 
 @bp.get("/privacy/my-data/<token>/download")
 def download(token: str) -> Response:
-    row = _open_request(token)
+    row = _opened_here(token)
     body = json.dumps(subject.export(row.email), ensure_ascii=False, indent=2)
     return Response(
         body, mimetype="application/json", headers={"Content-Disposition": "attachment; filename=my-data.json"}
@@ -132,11 +150,11 @@ def download(token: str) -> Response:
 
 @bp.post("/privacy/my-data/<token>/erase")
 def erase(token: str) -> Response:
-    """Erase everything about the address; the link is used up."""
-    row = _open_request(token)
+    """Erase everything about the address; the link, and any other still open for it, is used up."""
+    row = _opened_here(token)
     begin_write()
-    subject.erase(row.email)
-    row.kind, row.email, row.handled_at, row.handled_by = ERASURE, None, utcnow(), "self-service"
+    row.kind = ERASURE
+    subject.erase(row.email, utcnow())
     db.session.commit()
     session.pop(SESSION_KEY, None)
     return redirect(url_for(".erased"))

@@ -36,6 +36,7 @@ def test_a_supporter_sees_and_erases_their_data(page: Page, serve) -> None:
     with serve.app.app_context():
         body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.kind == NOTICE)).one()
     page.goto(re.search(r"http://\S+/privacy/my-data/\S+", body).group(0))
+    page.get_by_role("button", name="Mijn gegevens tonen").click()
     assert "Dilan Yeşilgöz" in page.locator("#my-letters").inner_text()
     page.get_by_text("letter (1)").click()  # the full rows, table by table
     assert "Ik vraag uw aandacht." in page.locator("details[open]").inner_text()
