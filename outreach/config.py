@@ -96,7 +96,7 @@ DEFAULTS: dict[str, Any] = {
     "PRIVACY_LINK_SECONDS": 3600,  # a self-service link to one's data works this long, once
     "PRIVACY_REQUEST_LIMIT": "5/hour;20/day",  # requests for such a link per internet address
     "PRIVACY_CONTROLLER": "the foundation running this campaign",  # who is responsible (name and city)
-    "PRIVACY_CONTACT": None,  # where to write about privacy (default: the campaign's contact address)
+    "PRIVACY_CONTACT": None,  # where to write about privacy, shown on the privacy statement (unset: not shown)
     "PRIVACY_PROCESSORS": ["the hosting provider", "the e-mail provider that delivers our mail"],
     # The Tweede Kamer's open-data SyncFeed, the source of the real directory.
     "TK_SYNCFEED_URL": "https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0/Feed",
