@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Flask
 
-from outreach import database, i18n, security
+from outreach import database, health, i18n, security
 from outreach.config import PROJECT_ROOT, load_config
 from outreach.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from outreach.urls import DatabaseId
@@ -31,6 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    health.configure_logging(app)
 
     from outreach import site
     from outreach.accounts import bp as accounts_bp
@@ -47,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.reports.views import bp as reports_bp
 
     app.register_blueprint(site.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(directory_admin_bp)

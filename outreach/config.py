@@ -98,6 +98,10 @@ DEFAULTS: dict[str, Any] = {
     "PRIVACY_CONTROLLER": "the foundation running this campaign",  # who is responsible (name and city)
     "PRIVACY_CONTACT": None,  # where to write about privacy, shown on the privacy statement (unset: not shown)
     "PRIVACY_PROCESSORS": ["the hosting provider", "the e-mail provider that delivers our mail"],
+    # Operations: logs and /healthz.
+    "LOG_FORMAT": "text",  # or "json": one JSON object per line, for a log collector
+    "LOG_LEVEL": "INFO",
+    "HEALTH_SYNC_MAX_AGE": 3 * 24 * 3600,  # /healthz reports "degraded" when the last directory sync is older
     # The Tweede Kamer's open-data SyncFeed, the source of the real directory.
     "TK_SYNCFEED_URL": "https://gegevensmagazijn.tweedekamer.nl/SyncFeed/2.0/Feed",
     "TK_SYNC_TIMEOUT": 30,  # seconds per request
