@@ -41,7 +41,7 @@ ANSWERED, UNANSWERED, PENDING, NOT_COUNTED, NOT_SENT, BOUNCE = (
 Z95 = 1.959964
 
 
-@dataclass
+@dataclass(slots=True)
 class LetterFacts:
     id: int
     member_id: int | None
@@ -106,22 +106,24 @@ def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
 def letter_facts(campaign_id: int, now: datetime) -> list[LetterFacts]:
     """Every letter of a campaign with its outcome, in three queries."""
     window = timedelta(days=current_app.config["SURVEY_COUNTS_DAYS"])
-    rows = db.session.execute(
+    # Plain rows straight from the connection: at 100,000 letters the ORM's row handling would double the time.
+    connection = db.session.connection()
+    rows = connection.execute(
         select(Letter.id, Letter.member_id, Letter.status, OutboxMessage.status, OutboxMessage.sent_at)
         .outerjoin(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
         .where(Letter.campaign_id == campaign_id)
         .order_by(Letter.id)
-    ).all()
+    )
     facts = {row[0]: LetterFacts(*row) for row in rows}
     answers: dict[int, list[tuple[datetime, str, str | None]]] = defaultdict(list)
-    for letter_id, received_at, source, stance in db.session.execute(
+    for letter_id, received_at, source, stance in connection.execute(
         select(Reply.letter_id, Reply.received_at, Reply.source, Reply.stance).where(
             Reply.campaign_id == campaign_id, Reply.kind == ANSWER, Reply.letter_id.is_not(None)
         )
     ):
         answers[letter_id].append((received_at, source, stance))
     surveys = dict(
-        db.session.execute(
+        connection.execute(
             select(SurveyAnswer.letter_id, SurveyAnswer.answer)
             .join(Letter, Letter.id == SurveyAnswer.letter_id)
             .where(Letter.campaign_id == campaign_id, SurveyAnswer.counts.is_(True))
@@ -156,13 +158,34 @@ def _outcome(letter: LetterFacts, answers: list[tuple[datetime, str, str | None]
         letter.outcome = UNANSWERED
 
 
-def by_key(facts: Iterable[LetterFacts], keys: dict[int, list]) -> dict:
-    """Responsiveness per key (a member's party, committees, or the member), from each letter's member."""
-    result: dict = defaultdict(Responsiveness)
+def by_member(facts: Iterable[LetterFacts]) -> dict[int | None, Responsiveness]:
+    """Responsiveness per member (None: letters to extra targets), each letter counted once."""
+    result: dict[int | None, Responsiveness] = defaultdict(Responsiveness)
     for letter in facts:
-        for key in keys.get(letter.member_id, []) if letter.member_id is not None else []:
-            result[key].add(letter)
+        result[letter.member_id].add(letter)
     return result
+
+
+def combined(parts: Iterable[Responsiveness]) -> Responsiveness:
+    """The numbers of several members together (a party, a committee, the campaign)."""
+    total = Responsiveness()
+    for part in parts:
+        total.sent += part.sent
+        total.answered += part.answered
+        total.counted += part.counted
+        total.pending += part.pending
+        total.days += part.days
+        total.stances.update(part.stances)
+    return total
+
+
+def by_key(members: dict[int | None, Responsiveness], keys: dict[int, list]) -> dict:
+    """Responsiveness per key (a party, a committee) from the members' own numbers."""
+    groups: dict = defaultdict(list)
+    for member_id, numbers in members.items():
+        for key in keys.get(member_id, []) if member_id is not None else []:
+            groups[key].append(numbers)
+    return {key: combined(parts) for key, parts in groups.items()}
 
 
 def members_of(member_ids: set[int]) -> dict[int, Member]:
@@ -202,16 +225,14 @@ class Report:
 def report(campaign_id: int, now: datetime) -> Report:
     """Everything the reports page shows, in a fixed number of queries however many letters there are."""
     facts = letter_facts(campaign_id, now)
-    member_ids = {letter.member_id for letter in facts if letter.member_id is not None}
-    overall = Responsiveness()
-    for letter in facts:
-        overall.add(letter)
+    per_member = by_member(facts)
+    member_ids = {member_id for member_id in per_member if member_id is not None}
     return Report(
         facts,
-        overall,
-        by_key(facts, {member_id: [member_id] for member_id in member_ids}),
-        by_key(facts, parties_of(member_ids)),
-        by_key(facts, committees_of(member_ids)),
+        combined(per_member.values()),
+        {member_id: numbers for member_id, numbers in per_member.items() if member_id is not None},
+        by_key(per_member, parties_of(member_ids)),
+        by_key(per_member, committees_of(member_ids)),
         members_of(member_ids),
     )
 
