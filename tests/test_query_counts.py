@@ -90,4 +90,6 @@ def test_statements_per_page_stay_the_same_as_the_data_grows(
     grow(app, directory, campaign_id, 200, supporters=20, members=30)
     with counting(app) as large:
         assert organiser.get(url).status_code == 200
-    assert before > 3 and large() == before, f"{url}: {before} statements with little data, {large()} with ten times as much"
+    assert before > 3 and large() == before, (
+        f"{url}: {before} statements with little data, {large()} with ten times as much"
+    )
