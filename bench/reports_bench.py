@@ -27,8 +27,8 @@ from outreach.extensions import db
 from outreach.outbox.models import OutboxMessage
 from outreach.replies.models import STANCES, Reply, SurveyAnswer
 from outreach.reports import stats
-from tests.builders import campaign
 from tests import conftest
+from tests.builders import campaign
 from tests.conftest import create_postgres_database, drop_postgres_database, make_app
 
 CHUNK = 5000
