@@ -108,6 +108,7 @@ def test_a_backup_made_by_the_shipped_script_restores(tmp_path: Path) -> None:
         with app.app_context():
             db.create_all()
             build_directory()
+            db.session.remove()
             db.engine.dispose()
         env = {**os.environ, "OUTREACH_SQLALCHEMY_DATABASE_URI": source}
         made = subprocess.run([str(DEPLOY / "backup.sh"), str(tmp_path)], env=env, capture_output=True, text=True)
