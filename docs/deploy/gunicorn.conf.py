@@ -3,14 +3,19 @@ environment variables below, so the systemd unit stays the same on a bigger mach
 
 import os
 
+_database = os.environ.get("OUTREACH_SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL") or "sqlite"
+
 bind = os.environ.get("OUTREACH_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("OUTREACH_WEB_WORKERS", "4"))  # about 2 per core
-threads = int(os.environ.get("OUTREACH_WEB_THREADS", "2"))
+# On SQLite one thread per process: under load, threads sharing the process's SQLite connections crashed workers
+# (SIGSEGV in the sqlite3 module, measured with bench/load.py); PostgreSQL's driver is thread-safe.
+threads = int(os.environ.get("OUTREACH_WEB_THREADS", "1" if _database.startswith("sqlite") else "2"))
 worker_class = "gthread"
 timeout = 60
+# Idle connections from the proxy stay open this long; a short keep-alive makes gthread close connections that have
+# a request waiting for a free thread under load.
+keepalive = 30
 graceful_timeout = 30
-max_requests = 2000  # a worker is replaced now and then, so a slow leak never grows
-max_requests_jitter = 200
 forwarded_allow_ips = "127.0.0.1"
 # No access log here: Outreach logs each request itself, by route and without the path's tokens (LOG_FORMAT).
 accesslog = None

@@ -1,0 +1,215 @@
+"""Load test: gunicorn (4 workers × 2 threads, the shipped configuration) with the outbox worker running and a
+loopback SMTP sink, driven by locust on the same machine. Three phases in one run: a bare Flask "hello" route
+served the same way (the yardstick), the directory page alone, and a mix of directory browsing, campaign pages
+and letter submissions (rate limits raised). Then it checks that every accepted submission has its letters.
+
+    .venv/bin/python bench/load.py                                                       # SQLite
+    .venv/bin/python bench/load.py --database-url postgresql://postgres@127.0.0.1/test   # PostgreSQL + Redis limits
+    options: --users 50 --seconds 60 --yardstick-seconds 20
+"""
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import requests
+from sqlalchemy import func, select
+
+from bench.outbox_bench import start_sink
+from outreach.campaigns.cli import BUNDLED, load_campaign
+from outreach.campaigns.models import Letter, Submission, Supporter
+from outreach.campaigns.targets import eligible_members, member_target
+from outreach.directory.demo import load_demo
+from outreach.extensions import db
+from tests import conftest
+from tests.conftest import create_postgres_database, drop_postgres_database, make_app
+from tests.smtpserver import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def prepare(url: str) -> list[str]:
+    """The demo directory and the bundled campaign; returns the keys of members a letter may go to."""
+    app = make_app(url)
+    with app.app_context():
+        db.create_all()
+        load_demo()
+        campaign = load_campaign(BUNDLED / "khojaly.json")
+        db.session.commit()
+        chosen = [member_target(member) for member in eligible_members(campaign)]
+        keys = [target.key for target in chosen if target.blocked is None]  # with an address, not opted out
+        db.session.remove()
+        db.engine.dispose()
+    return keys
+
+
+def start(command: list[str], env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    for _ in range(300):
+        try:
+            requests.get(
+                f"http://127.0.0.1:{port}/healthz" if "wsgi" in " ".join(command) else f"http://127.0.0.1:{port}/hello",
+                timeout=2,
+            )
+            return process
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise RuntimeError(f"{command} did not start")
+
+
+def locust(host: str, mix: str, users: int, seconds: int, members: list[str], folder: Path) -> dict[str, dict]:
+    prefix = folder / mix
+    env = {
+        **os.environ,
+        "LOAD_MIX": mix,
+        "LOAD_MEMBERS": ",".join(members),
+        "LOAD_ACCEPTED_FILE": str(folder / f"{mix}-accepted.txt"),
+    }
+    subprocess.run(
+        [
+            str(BIN / "locust"),
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "-u",
+            str(users),
+            "-r",
+            str(max(1, users // 5)),
+            "-t",
+            f"{seconds}s",
+            "--host",
+            host,
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--stop-timeout",  # users finish the request they are in: every answer is counted
+            "30",
+        ],
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    with open(f"{prefix}_stats.csv") as file:
+        return {row["Name"]: row for row in csv.DictReader(file)}
+
+
+def line(label: str, row: dict) -> str:
+    return (
+        f"| {label} | {int(row['Request Count'])} | {float(row['Requests/s']):.0f} | {row['50%']} | {row['95%']} | "
+        f"{row['99%']} | {int(row['Failure Count'])} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--yardstick-seconds", type=int, default=20)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp())
+    if args.database_url:
+        conftest.POSTGRES_URL = args.database_url
+        url = create_postgres_database("load")
+    else:
+        url = f"sqlite:///{folder}/load.sqlite"
+    members = prepare(url)
+    sink, smtp_port = start_sink()
+    web_port, hello_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "OUTREACH_SECRET_KEY": "load-test",
+        "OUTREACH_SQLALCHEMY_DATABASE_URI": url,
+        "OUTREACH_MAIL_PORT": str(smtp_port),
+        "OUTREACH_SESSION_COOKIE_SECURE": "false",  # plain http on loopback
+        "OUTREACH_FORM_MIN_SECONDS": "0",
+        "OUTREACH_SUBMISSION_LIMIT_PER_IP": '"1000000/hour"',
+        "OUTREACH_LOG_LEVEL": '"WARNING"',
+        "OUTREACH_OUTBOX_RATE": "0",
+        "OUTREACH_RATELIMIT_STORAGE_URI": '"redis://127.0.0.1:6379"' if args.database_url else '"memory://"',
+    }
+    config = str(ROOT / "docs" / "deploy" / "gunicorn.conf.py")
+    processes = [sink]
+    try:
+        processes.append(
+            start(
+                [str(BIN / "gunicorn"), "-c", config, "--bind", f"127.0.0.1:{web_port}", "wsgi:app"],
+                env,
+                web_port,
+                folder / "gunicorn-web.log",
+            )
+        )
+        processes.append(
+            start(
+                [str(BIN / "gunicorn"), "-c", config, "--bind", f"127.0.0.1:{hello_port}", "bench.hello:app"],
+                env,
+                hello_port,
+                folder / "gunicorn-hello.log",
+            )
+        )
+        processes.append(
+            subprocess.Popen(
+                [str(BIN / "flask"), "outbox", "work"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        hello = locust(f"http://127.0.0.1:{hello_port}", "hello", args.users, args.yardstick_seconds, members, folder)
+        directory = locust(
+            f"http://127.0.0.1:{web_port}", "directory", args.users, args.yardstick_seconds, members, folder
+        )
+        mixed = locust(f"http://127.0.0.1:{web_port}", "mixed", args.users, args.seconds, members, folder)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(30)
+    crashes = sum(log.read_text().count("SIGSEGV") for log in folder.glob("gunicorn-*.log"))
+
+    backend = "PostgreSQL, Redis limits" if args.database_url else "SQLite, in-process limits"
+    threads = "1 thread" if not args.database_url else "2 threads"
+    print(f"\n{backend}; {args.users} users; gunicorn 4 workers × {threads} each; outbox worker running\n")
+    print("| phase / request | requests | req/s | p50 ms | p95 ms | p99 ms | failures |\n|---|---|---|---|---|---|---|")
+    print(line("hello (bare Flask)", hello["/hello"]))
+    print(line("directory /members alone", directory["/members"]))
+    for name, row in mixed.items():
+        print(line(f"mixed: {name}", row))
+    ratio = float(hello["/hello"]["Requests/s"]) / max(float(directory["/members"]["Requests/s"]), 0.001)
+    print(f"\nhello req/s ÷ directory req/s = {ratio:.1f}")
+
+    accepted = set(filter(None, (folder / "mixed-accepted.txt").read_text().split("\n")))
+    app = make_app(url)
+    with app.app_context():
+        letters_of = dict(
+            db.session.execute(
+                select(Supporter.email, func.count(Letter.id))
+                .join(Letter, Letter.supporter_id == Supporter.id)
+                .group_by(Supporter.email)
+            ).all()
+        )
+        submissions = db.session.scalar(select(func.count()).select_from(Submission))
+        db.session.remove()
+        db.engine.dispose()
+    lost = [email for email in accepted if letters_of.get(email) != 3]
+    print(
+        f"letters accepted (302): {len(accepted)}; of those in the database with their 3 letters: "
+        f"{len(accepted) - len(lost)}; lost: {len(lost)}; submissions in the database: {submissions}; "
+        f"gunicorn workers that crashed: {crashes}"
+    )
+    if args.database_url:
+        drop_postgres_database(url)
+
+
+if __name__ == "__main__":
+    main()
