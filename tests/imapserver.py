@@ -1,8 +1,11 @@
 """A real IMAP server on loopback for the reply tests: pymap's in-memory backend, started as its own process."""
 
+import contextlib
 import imaplib
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,3 +94,51 @@ def imap_server() -> Iterator[ImapServer]:
             process.kill()
             process.wait()
         process.stderr.close()
+
+
+class DroppingProxy:
+    """A TCP relay in front of the IMAP server that cuts the connection once the server has sent `limit` bytes:
+    the mailbox dropping the line in the middle of a fetch."""
+
+    def __init__(self, target_port: int, limit: int) -> None:
+        self.target_port, self.limit = target_port, limit
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.cuts = 0
+        self.sockets: list = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.sockets += [client, upstream]
+            threading.Thread(target=self._pipe, args=(client, upstream, None), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, self.limit), daemon=True).start()
+
+    def _pipe(self, source, target, limit: int | None) -> None:
+        sent = 0
+        try:
+            while chunk := source.recv(4096):
+                if limit is not None and sent + len(chunk) > limit:
+                    target.sendall(chunk[: limit - sent])
+                    self.cuts += 1
+                    break
+                target.sendall(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass
+        for sock in (source, target):  # shutdown wakes the other direction's thread blocked in recv
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def close(self) -> None:
+        self.listener.close()
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()

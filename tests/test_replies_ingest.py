@@ -435,3 +435,29 @@ def test_headers_no_database_can_store_do_not_stop_anything(app: Flask, letters:
     with app.app_context():
         reply = db.session.get(Reply, response.json["id"])
         assert "\x00" not in reply.text and len(reply.from_name) <= 300 and reply.error is None
+
+
+def test_the_mailbox_dropping_the_line_mid_fetch_loses_nothing_and_stores_nothing_twice(
+    app: Flask, letters: dict[str, int], imap
+) -> None:
+    from tests.imapserver import DroppingProxy
+
+    imap.empty()
+    with app.app_context():
+        messages = corpus(letters)
+    imap.append(*messages.values())
+    proxy = DroppingProxy(imap.port, limit=9000)  # about halfway through the messages
+    app.config.update(imap.config(IMAP_PORT=proxy.port))
+    runner = app.test_cli_runner()
+    runs = []
+    for _ in range(10):  # fetch again until the mailbox is empty, as the worker would every few minutes
+        result = runner.invoke(args=["replies", "fetch"])
+        runs.append(result.output)
+        if result.exit_code == 0:
+            break
+        assert "IMAP connection lost" in result.output and "Traceback" not in result.output
+    proxy.close()
+    assert proxy.cuts >= 1 and any("IMAP connection lost" in run for run in runs)
+    assert imap.uids("INBOX") == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Reply)) == len(EXPECTED)

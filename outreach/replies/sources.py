@@ -167,8 +167,12 @@ def fetch_imap(tally: Tally | None = None) -> Tally:
     except UnicodeEncodeError as error:
         raise SourceError("IMAP folder names must be plain ASCII") from error
     finally:
-        with contextlib.suppress(OSError, imaplib.IMAP4.error):
+        try:
             connection.logout()
+        except (OSError, imaplib.IMAP4.error):
+            # A line that dropped cannot say LOGOUT; the socket is closed all the same (logout would not).
+            with contextlib.suppress(OSError):
+                connection.shutdown()
     return tally
 
 
