@@ -178,8 +178,8 @@ def main() -> None:
     crashes = sum(log.read_text().count("SIGSEGV") for log in folder.glob("gunicorn-*.log"))
 
     backend = "PostgreSQL, Redis limits" if args.database_url else "SQLite, in-process limits"
-    threads = "1 thread" if not args.database_url else "2 threads"
-    print(f"\n{backend}; {args.users} users; gunicorn 4 workers × {threads} each; outbox worker running\n")
+    threads = os.environ.get("OUTREACH_WEB_THREADS", "1")
+    print(f"\n{backend}; {args.users} users; gunicorn 4 workers × {threads} thread(s); outbox worker running\n")
     print("| phase / request | requests | req/s | p50 ms | p95 ms | p99 ms | failures |\n|---|---|---|---|---|---|---|")
     print(line("hello (bare Flask)", hello["/hello"]))
     print(line("directory /members alone", directory["/members"]))

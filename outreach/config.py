@@ -98,6 +98,7 @@ DEFAULTS: dict[str, Any] = {
     "PRIVACY_CONTROLLER": "the foundation running this campaign",  # who is responsible (name and city)
     "PRIVACY_CONTACT": None,  # where to write about privacy, shown on the privacy statement (unset: not shown)
     "PRIVACY_PROCESSORS": ["the hosting provider", "the e-mail provider that delivers our mail"],
+    "DIRECTORY_CACHE_SECONDS": 60,  # the members page is rendered once per this long while the directory is unchanged
     # Operations: logs and /healthz.
     "LOG_FORMAT": "text",  # or "json": one JSON object per line, for a log collector
     "LOG_LEVEL": "INFO",

@@ -235,3 +235,25 @@ def test_other_http_errors_get_a_friendly_page_too(client: FlaskClient, director
     client.get("/language/en")
     response = client.put("/")
     assert response.status_code == 405 and "Not possible here" in response.get_data(as_text=True)
+
+
+def test_the_members_page_is_reused_until_the_directory_changes(app, client, directory) -> None:
+    from datetime import timedelta
+
+    from outreach.database import utcnow
+    from outreach.directory.models import Member
+    from outreach.extensions import db
+
+    first = client.get("/members").get_data(as_text=True)
+    with app.app_context():
+        member = db.session.get(Member, directory["van_der_lee"])
+        db.session.execute(  # changed behind the application's back: the page in the cache is still shown
+            db.update(Member).where(Member.id == member.id).values(surname="Leeuw", updated_at=member.updated_at)
+        )
+        db.session.commit()
+    assert client.get("/members").get_data(as_text=True) == first
+    with app.app_context():
+        member = db.session.get(Member, directory["van_der_lee"])
+        member.surname, member.updated_at = "Leeuwen", utcnow() + timedelta(minutes=1)  # as every change does
+        db.session.commit()
+    assert "Tom van der Leeuwen" in client.get("/members").get_data(as_text=True)

@@ -3,13 +3,11 @@ environment variables below, so the systemd unit stays the same on a bigger mach
 
 import os
 
-_database = os.environ.get("OUTREACH_SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL") or "sqlite"
-
 bind = os.environ.get("OUTREACH_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("OUTREACH_WEB_WORKERS", "4"))  # about 2 per core
-# On SQLite one thread per process: under load, threads sharing the process's SQLite connections crashed workers
-# (SIGSEGV in the sqlite3 module, measured with bench/load.py); PostgreSQL's driver is thread-safe.
-threads = int(os.environ.get("OUTREACH_WEB_THREADS", "1" if _database.startswith("sqlite") else "2"))
+workers = int(os.environ.get("OUTREACH_WEB_WORKERS", "4"))  # about 2 processes per core
+# One thread per process: with two, workers crashed (SIGSEGV during garbage collection while another thread ran a
+# query, on SQLite and on PostgreSQL alike; bench/load.py, see bench/RESULTS.md). Processes scale the same way.
+threads = int(os.environ.get("OUTREACH_WEB_THREADS", "1"))
 worker_class = "gthread"
 timeout = 60
 # Idle connections from the proxy stay open this long; a short keep-alive makes gthread close connections that have

@@ -5,7 +5,7 @@ from flask_babel import get_locale, lazy_gettext
 
 from outreach.accounts.access import audit
 from outreach.database import utcnow
-from outreach.directory import bp, delivery, queries
+from outreach.directory import bp, cache, delivery, queries
 from outreach.directory.models import Committee, CommitteeSeat, Member
 from outreach.extensions import db
 
@@ -66,15 +66,16 @@ def list_members() -> str:
         [party.abbreviation for party, _ in parties],
         [committee.abbreviation for committee, _ in committees],
     )
-    members = queries.find_members(chosen)
-    return render_template(
-        "directory/members.html",
-        members=members,
-        chosen=chosen,
-        parties=parties,
-        committees=committees,
-        roles=ROLE_LABELS,
-        total=sum(n for _, n in parties),
+    return cache.cached(
+        lambda: render_template(
+            "directory/members.html",
+            members=queries.find_members(chosen),
+            chosen=chosen,
+            parties=parties,
+            committees=committees,
+            roles=ROLE_LABELS,
+            total=sum(n for _, n in parties),
+        )
     )
 
 
