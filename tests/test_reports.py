@@ -158,7 +158,7 @@ def test_statistics_match_the_numbers_worked_out_by_hand(
             check(report.committees[committee], expected[f"committee:{committee}"])
         states = stats.per_state(report.facts)
         assert states["bounced"] == sum(plan(k, m) == 7 for k, m in where.values())
-        assert sum(count for _day, count in stats.per_day(report.facts)) == len(where)
+        assert sum(count for _day, count in stats.per_period(report.facts)) == len(where)
 
 
 def test_the_per_member_csv_and_the_report_page_show_the_same_numbers(

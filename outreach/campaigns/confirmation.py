@@ -163,6 +163,12 @@ def remind_and_expire(now: datetime) -> tuple[int, int]:
     return len(due), expired
 
 
+def discard(submission: Submission) -> None:
+    """Delete a submission never confirmed, with its letters and fingerprints, and wipe its confirmation e-mails."""
+    forget([submission.confirmation_message_id, submission.reminder_message_id])
+    db.session.delete(submission)
+
+
 def expire(now: datetime) -> int:
     """Delete unconfirmed submissions whose link has expired, their letters and confirmation e-mails, and the
     supporter when nothing else of theirs is left. Returns how many."""
@@ -171,9 +177,8 @@ def expire(now: datetime) -> int:
         select(Submission).where(Submission.status.in_([AWAITING, REPEATED]), Submission.created_at < expire_before)
     ).all()
     for submission in expired:
-        forget([submission.confirmation_message_id, submission.reminder_message_id])
         supporter = submission.supporter
-        db.session.delete(submission)  # its letters and fingerprints go with it
+        discard(submission)
         db.session.flush()
         if not db.session.scalar(select(Submission.id).where(Submission.supporter_id == supporter.id).limit(1)):
             db.session.delete(supporter)

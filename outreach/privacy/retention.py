@@ -188,26 +188,12 @@ def purge(now: datetime) -> dict[str, int]:
 def pseudonymise(supporters: list[Supporter], prefix: str = "pseudonym") -> None:
     """Remove who these supporters are from everything about them, keeping the facts the statistics count. Letters
     still held for an organiser are withdrawn (nobody can send them any more in a name that is gone)."""
-    addresses = [supporter.email for supporter in supporters]
     ids = [supporter.id for supporter in supporters]
     theirs = Letter.supporter_id.in_(ids)
     _update(Letter, theirs & (Letter.status == HELD), status=REJECTED, hold_reason=ERASED)
-    their_messages = list(db.session.scalars(select(OutboxMessage.id).where(messages_to(addresses))))
-    scrub_outbox(messages_to(addresses))  # (which removes the addresses the line above found them by)
-    their_letters = select(Letter.id).where(theirs)
-    others_letters = select(Letter.id).where(~theirs)
-    own_replies = Reply.from_address.in_(addresses) & (
-        Reply.letter_id.is_(None) | Reply.letter_id.not_in(others_letters)
-    )
-    scrub_replies(Reply.letter_id.in_(their_letters) | Reply.outbox_message_id.in_(their_messages) | own_replies)
-    _update(Reply, Reply.from_address.in_(addresses), from_address=None, from_name=None, note=None)
-    _update(SurveyAnswer, SurveyAnswer.letter_id.in_(their_letters), text=None)
+    forget_addresses([supporter.email for supporter in supporters], ids)
+    _update(SurveyAnswer, SurveyAnswer.letter_id.in_(select(Letter.id).where(theirs)), text=None)
     _update(Submission, Submission.supporter_id.in_(ids), name=REMOVED, place=None)
-    db.session.execute(
-        delete(UndeliverableAddress)
-        .where(UndeliverableAddress.email.in_(addresses))
-        .execution_options(synchronize_session=False)
-    )
     # No survey or reminder goes to someone who is no longer there.
     submissions = select(Submission.id).where(Submission.supporter_id.in_(ids))
     _update(Survey, Survey.submission_id.in_(submissions) & Survey.reminded_at.is_(None), reminded_at=func.now())
@@ -218,3 +204,24 @@ def pseudonymise(supporters: list[Supporter], prefix: str = "pseudonym") -> None
         supporter.email = f"{prefix}-{supporter.id}@{PSEUDONYM_DOMAIN}"
         supporter.newsletter = False
     db.session.flush()
+
+
+def forget_addresses(addresses: list[str], supporter_ids: list[int]) -> None:
+    """What is kept under these addresses (of these supporters, if they wrote letters): the e-mails to them and
+    about their letters, replies to those and what they wrote to the campaign themselves (not a member's answer on
+    someone else's letter), and their place on the undeliverable list."""
+    theirs = Letter.supporter_id.in_(supporter_ids)
+    their_messages = list(db.session.scalars(select(OutboxMessage.id).where(messages_to(addresses))))
+    scrub_outbox(messages_to(addresses))  # (which removes the addresses the line above found them by)
+    own_replies = Reply.from_address.in_(addresses) & (
+        Reply.letter_id.is_(None) | Reply.letter_id.not_in(select(Letter.id).where(~theirs))
+    )
+    scrub_replies(
+        Reply.letter_id.in_(select(Letter.id).where(theirs)) | Reply.outbox_message_id.in_(their_messages) | own_replies
+    )
+    _update(Reply, Reply.from_address.in_(addresses), from_address=None, from_name=None, note=None)
+    db.session.execute(
+        delete(UndeliverableAddress)
+        .where(UndeliverableAddress.email.in_(addresses))
+        .execution_options(synchronize_session=False)
+    )

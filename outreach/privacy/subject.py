@@ -7,24 +7,15 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, func, select, update
 
+from outreach.campaigns.confirmation import discard
 from outreach.campaigns.models import AWAITING, REPEATED, Letter, Submission, Supporter
-from outreach.directory.models import UndeliverableAddress
 from outreach.extensions import db
 from outreach.outbox.models import LETTER
-from outreach.outbox.queue import forget
 from outreach.privacy import register
 from outreach.privacy.models import PrivacyRequest
-from outreach.privacy.retention import (
-    messages_to,
-    pseudonymise,
-    scrub_letters,
-    scrub_outbox,
-    scrub_replies,
-    scrub_submissions,
-)
-from outreach.replies.models import Reply
+from outreach.privacy.retention import forget_addresses, pseudonymise, scrub_letters, scrub_submissions
 
 
 def address_hash(email: str) -> str:
@@ -130,20 +121,13 @@ def erase(email: str, now: datetime) -> bool:
                 Submission.supporter_id == supporter.id, Submission.status.in_([AWAITING, REPEATED])
             )
         ):
-            forget([submission.confirmation_message_id, submission.reminder_message_id])
-            db.session.delete(submission)
+            discard(submission)
         db.session.flush()
         scrub_letters(Letter.supporter_id == supporter.id)
         scrub_submissions(Submission.supporter_id == supporter.id)
         pseudonymise([supporter], prefix="erased")
-    else:
-        # Someone who never wrote a letter, but e-mailed the campaign or asked for a link before.
-        scrub_outbox(messages_to([email]))
-        scrub_replies(Reply.from_address == email)
-        db.session.execute(
-            update(Reply).where(Reply.from_address == email).values(from_address=None, from_name=None, note=None)
-        )
-        db.session.execute(delete(UndeliverableAddress).where(UndeliverableAddress.email == email))
+    else:  # someone who never wrote a letter, but e-mailed the campaign or asked for a link before
+        forget_addresses([email], [])
     hashed = address_hash(email)
     db.session.execute(update(PrivacyRequest).where(PrivacyRequest.email_hash == hashed).values(email=None))
     db.session.execute(

@@ -24,7 +24,6 @@ from outreach.replies.matching import letter_for
 from outreach.replies.models import (
     ACKNOWLEDGEMENT,
     ANSWER,
-    BY_HAND,
     KINDS,
     MANUAL,
     NOT_A_REPLY,
@@ -290,7 +289,7 @@ def raw(reply_id: int) -> Response:
     reply = db.get_or_404(Reply, reply_id)
     if reply.raw is None:
         abort(404)
-    begin_write()
+    begin_write()  # a page that only read until here
     audit("viewed raw reply", reply)
     db.session.commit()
     return Response(reply.raw, mimetype="text/plain", headers={"Content-Disposition": "inline"})
@@ -305,20 +304,15 @@ def new() -> str | Response | tuple[str, int]:
         if letter is not None:
             begin_write()
             now = utcnow()
-            reply = Reply(
+            reply = ingest.by_hand(
+                letter,
+                form.kind.data,
+                (form.text.data or "").strip(),
+                datetime.combine(form.received.data, time(12)),
+                now,
                 dedupe_key=f"manual:{now.timestamp()}:{letter.id}:{current_user.id}",
                 source=MANUAL,
-                kind=form.kind.data,
-                matched_by=BY_HAND,
-                handled=True,
-                letter_id=letter.id,
-                campaign_id=letter.campaign_id,
-                member_id=letter.member_id,
                 channel=form.channel.data,
-                subject="",
-                text=(form.text.data or "").strip(),
-                received_at=datetime.combine(form.received.data, time(12)),
-                created_at=now,
                 stance=form.stance.data or None,
                 note=(form.note.data or "").strip() or None,
                 tagged_by=current_user.email if form.stance.data else None,

@@ -51,10 +51,10 @@ def envelope(raw: bytes) -> tuple[str | None, list[str]]:
     return message_id, matching.tokens_in(recipients)
 
 
-def dedupe_key(raw: bytes, token: str | None = None) -> str:
+def dedupe_key(raw: bytes, token: str | None = None, message_id: str | None = None) -> str:
     """The message's Message-ID (the same message arriving twice, or by two roads, has the same), or a digest of its
     bytes when it has none; with the letter's token when it went to a letter's reply address."""
-    message_id, _tokens = envelope(raw)
+    message_id = message_id or envelope(raw)[0]
     key = "mid:" + message_id if message_id else "sha256:" + hashlib.sha256(raw).hexdigest()
     return f"{key}#{token}" if token else key
 
@@ -65,13 +65,12 @@ def ingest(raw: bytes, source: str, now: datetime | None = None) -> tuple[Reply,
     to several letters' reply addresses at once (an office answering many supporters in one e-mail) counts for
     each of those letters."""
     now = now or utcnow()
-    _message_id, tokens = envelope(raw)
-    stored = [_ingest_once(raw, source, now, token) for token in tokens or [None]]
+    message_id, tokens = envelope(raw)
+    stored = [_ingest_once(raw, source, now, token, dedupe_key(raw, token, message_id)) for token in tokens or [None]]
     return stored[0][0], any(new for _reply, new in stored)
 
 
-def _ingest_once(raw: bytes, source: str, now: datetime, token: str | None) -> tuple[Reply, bool]:
-    key = dedupe_key(raw, token)
+def _ingest_once(raw: bytes, source: str, now: datetime, token: str | None, key: str) -> tuple[Reply, bool]:
     existing = db.session.scalar(select(Reply).where(Reply.dedupe_key == key))
     if existing is not None:
         return existing, False
@@ -117,7 +116,6 @@ def _read(raw: bytes, source: str, now: datetime, token: str | None) -> Reply:
     reply = Reply(
         source=source,
         kind=kind,
-        matched_by=match.by,
         from_address=_clean((original.from_address if original else None) or mail.from_address, 254),
         from_name=_clean((original.from_name if original else None) or mail.from_name, 300),
         subject=_clean(mail.subject, 998),
@@ -160,6 +158,7 @@ def _clean(value: str | None, length: int) -> str | None:
 
 
 def _link(reply: Reply, match: "matching.Match") -> None:
+    reply.matched_by = match.by
     reply.letter_id = match.letter.id if match.letter else None
     reply.member_id = match.member_id
     reply.campaign_id = match.campaign_id
@@ -168,12 +167,8 @@ def _link(reply: Reply, match: "matching.Match") -> None:
 
 def _text(mail: Mail) -> str:
     if mail.report is not None:
-        text = "\n".join(part for part in (mail.report.diagnostic, mail.text) if part)
-    elif mail.forwarded is not None:
-        text = mail.forwarded.text
-    else:
-        text = strip_history(mail.text)
-    return text
+        return "\n".join(part for part in (mail.report.diagnostic, mail.text) if part)
+    return mail.forwarded.text if mail.forwarded is not None else strip_history(mail.text)
 
 
 def _sane(moment: datetime | None, now: datetime) -> datetime:
@@ -201,11 +196,17 @@ def bounced(message: OutboxMessage, letter: Letter | None, diagnostic: str, repl
 
 def assign(reply: Reply, letter: Letter, now: datetime) -> None:
     """An organiser links a reply to a letter: it counts for that letter from now on."""
-    message = db.session.get(OutboxMessage, letter.outbox_message_id) if letter.outbox_message_id else None
-    _link(reply, matching.Match(letter, message, letter.member_id, letter.campaign_id, BY_HAND))
-    reply.matched_by = BY_HAND
+    _link(reply, matching.for_letter(letter, BY_HAND))
     reply.handled, reply.raw = True, None
     kind_changed(reply, now)
+
+
+def by_hand(letter: Letter, kind: str, text: str, received_at: datetime, now: datetime, **fields: object) -> Reply:
+    """An answer that did not come by mail (logged by an organiser, pasted by a supporter in the survey), linked to
+    its letter (the caller adds it and commits)."""
+    reply = Reply(kind=kind, handled=True, subject="", text=text, received_at=received_at, created_at=now, **fields)
+    _link(reply, matching.for_letter(letter, BY_HAND))
+    return reply
 
 
 def kind_changed(reply: Reply, now: datetime) -> None:

@@ -65,7 +65,7 @@ def find(mail: Mail, token: str | None = None) -> Match:
         if supporter is not None and mail.forwarded.from_address:
             letter = letter_for(members_at(mail.forwarded.from_address), supporter_id=supporter.id)
             if letter is not None:
-                return _for_letter(letter, BY_FORWARD)
+                return for_letter(letter, BY_FORWARD)
     sender = mail.forwarded.from_address if mail.forwarded else mail.from_address
     if sender:
         members = members_at(sender)
@@ -76,7 +76,7 @@ def find(mail: Mail, token: str | None = None) -> Match:
             None,
         ) or letter_for(members)
         if letter is not None:
-            return _for_letter(letter, BY_SENDER)
+            return for_letter(letter, BY_SENDER)
     return Match()
 
 
@@ -111,6 +111,7 @@ def _for_message(message: OutboxMessage, by: str) -> Match:
     return Match(letter, message, letter.member_id, letter.campaign_id, by)
 
 
-def _for_letter(letter: Letter, by: str) -> Match:
+def for_letter(letter: Letter, by: str) -> Match:
+    """A letter (and its outbox message), as a reply is linked to it."""
     message = db.session.get(OutboxMessage, letter.outbox_message_id) if letter.outbox_message_id else None
     return Match(letter, message, letter.member_id, letter.campaign_id, by)

@@ -27,7 +27,6 @@ class DeliveryReport:
     """What a delivery status notification says: the worst status among its recipients, and about which message."""
 
     status: str | None  # "5.1.1"
-    recipient: str | None
     diagnostic: str
     original_ids: list[str]
 
@@ -44,7 +43,6 @@ class Forwarded:
 
 @dataclass
 class Mail:
-    message_id: str | None
     references: list[str]  # Message-IDs from In-Reply-To and References, nearest first
     from_address: str | None
     from_name: str | None
@@ -55,7 +53,6 @@ class Mail:
     automatic_headers: dict[str, str] = field(default_factory=dict)
     report: DeliveryReport | None = None
     forwarded: Forwarded | None = None
-    looks_like_bounce: bool = False
 
 
 def parse(raw: bytes) -> Mail:
@@ -66,7 +63,6 @@ def parse(raw: bytes) -> Mail:
     from_name, from_address = sender(message)
     subject = header(message, "Subject")
     mail = Mail(
-        message_id=first_id(header(message, "Message-ID")),
         references=thread_ids(message),
         from_address=from_address,
         from_name=from_name,
@@ -81,9 +77,7 @@ def parse(raw: bytes) -> Mail:
         },
     )
     mail.report = delivery_report(message)
-    local = (from_address or "").partition("@")[0].lower()
-    mail.looks_like_bounce = mail.report is not None or local in ("mailer-daemon", "postmaster")
-    if mail.report is None and mail.looks_like_bounce:
+    if mail.report is None and (from_address or "").partition("@")[0] in ("mailer-daemon", "postmaster"):
         mail.report = _bounce_in_text(message, mail.text)
     if mail.report is None:
         mail.forwarded = forwarded(message, mail.text, subject)
@@ -185,28 +179,31 @@ def delivery_report(message: Message) -> DeliveryReport | None:
     blocks = status_part.get_payload()
     if not isinstance(blocks, list):
         blocks = [message_from_string(str(blocks), policy=policy.default)]
-    worst: tuple[str | None, str | None, str] = (None, None, "")
+    worst: tuple[str | None, str] = (None, "")
     for block in blocks:
         if not isinstance(block, Message):
             continue
         found = STATUS_CODE.search(header(block, "Status"))
         status = ".".join(found.groups()) if found else None
         if status and (worst[0] is None or status[0] > worst[0][0]):
-            recipient = header(block, "Final-Recipient") or header(block, "Original-Recipient")
-            worst = (status, recipient.partition(";")[2].strip().lower() or None, header(block, "Diagnostic-Code"))
-    originals = [first_id(header(original, "Message-ID")) for original in attached_messages(message)]
-    return DeliveryReport(worst[0], worst[1], worst[2][:500], [found for found in originals if found])
+            worst = (status, header(block, "Diagnostic-Code"))
+    return DeliveryReport(worst[0], worst[1][:500], _original_ids(message))
 
 
 def _bounce_in_text(message: Message, text: str) -> DeliveryReport:
     """A bounce that is not a proper report (some servers still send those): a status code and the original's
     Message-ID, where its text gives them."""
     codes = sorted(TEXT_STATUS.findall(text), key=lambda code: code[0], reverse=True)
-    originals = [first_id(header(original, "Message-ID")) for original in attached_messages(message)]
-    originals += re.findall(r"message-id:\s*(<[^<>\s]{3,250}>)", text, re.IGNORECASE)
+    quoted = re.findall(rf"message-id:\s*({MESSAGE_ID.pattern})", text, re.IGNORECASE)
     return DeliveryReport(
-        ".".join(codes[0]) if codes else None, None, "", [found for found in dict.fromkeys(originals) if found]
+        ".".join(codes[0]) if codes else None, "", list(dict.fromkeys(_original_ids(message) + quoted))
     )
+
+
+def _original_ids(message: Message) -> list[str]:
+    """The Message-IDs of the messages a report returns (attached whole, or their headers only)."""
+    found = [first_id(header(original, "Message-ID")) for original in attached_messages(message)]
+    return [message_id for message_id in found if message_id]
 
 
 def forwarded(message: Message, text: str, subject: str) -> Forwarded | None:

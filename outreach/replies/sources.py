@@ -48,11 +48,11 @@ class Tally(Counter):
         return ", ".join(f"{self[key]} {key}" for key in first + rest)
 
 
-def store(raw: bytes, source: str, tally: Tally, now: datetime | None = None) -> None:
+def store(raw: bytes, source: str, tally: Tally) -> None:
     """Ingest one message in its own transaction."""
     begin_write()
     try:
-        reply, new = ingest(raw, source, now or utcnow())
+        reply, new = ingest(raw, source, utcnow())
         kind, linked = reply.kind, reply.letter_id is not None or reply.outbox_message_id is not None
         db.session.commit()  # read before: reading after would open a transaction that lasts the next download
     except SQLAlchemyError as error:

@@ -19,11 +19,11 @@ from outreach.extensions import db
 from outreach.outbox import states
 from outreach.outbox.compose import Recipient, enqueue
 from outreach.outbox.models import SURVEY, OutboxMessage
+from outreach.replies.ingest import by_hand
 from outreach.replies.models import (
     ACK_ONLY,
     ACKNOWLEDGEMENT,
     ANSWER,
-    BY_HAND,
     FROM_SURVEY,
     NO_REPLY,
     NOT_EXPECTED,
@@ -44,7 +44,7 @@ ANSWER_LABELS = {
     NO_REPLY: lazy_gettext("No reply"),
 }
 # Letters still on their way put the survey off; a held one (its member left, or opted out) does not.
-WAITING = (states.QUEUED, states.SENDING, states.RETRY_WAIT)
+WAITING = (*states.WAITING, states.SENDING)
 
 
 def token(letter_id: int) -> str:
@@ -192,21 +192,6 @@ def record(letter: Letter, answer: str, text: str | None, now: datetime) -> bool
     except IntegrityError:
         return False
     if text and answer in (REPLIED, REPLIED_NO_ANSWER, ACK_ONLY):
-        db.session.add(
-            Reply(
-                dedupe_key=f"survey:{letter.id}",
-                source=FROM_SURVEY,
-                kind=ACKNOWLEDGEMENT if answer == ACK_ONLY else ANSWER,
-                matched_by=BY_HAND,
-                handled=True,
-                letter_id=letter.id,
-                campaign_id=letter.campaign_id,
-                member_id=letter.member_id,
-                subject="",
-                text=text,
-                channel="email",
-                received_at=now,
-                created_at=now,
-            )
-        )
+        kind = ACKNOWLEDGEMENT if answer == ACK_ONLY else ANSWER
+        db.session.add(by_hand(letter, kind, text, now, now, dedupe_key=f"survey:{letter.id}", source=FROM_SURVEY))
     return True

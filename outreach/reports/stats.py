@@ -103,22 +103,28 @@ def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def letter_facts(campaign_id: int, now: datetime) -> list[LetterFacts]:
-    """Every letter of a campaign with its outcome, in three queries."""
+def letter_facts(campaign_id: int, now: datetime, member_id: int | None = None) -> list[LetterFacts]:
+    """Every letter of a campaign (to one member, when given) with its outcome, in three queries."""
     window = timedelta(days=current_app.config["SURVEY_COUNTS_DAYS"])
     # Plain rows straight from the connection: at 100,000 letters the ORM's row handling would double the time.
     connection = db.session.connection()
+    which = Letter.campaign_id == campaign_id
+    if member_id is not None:
+        which &= Letter.member_id == member_id
     rows = connection.execute(
         select(Letter.id, Letter.member_id, Letter.status, OutboxMessage.status, OutboxMessage.sent_at)
         .outerjoin(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
-        .where(Letter.campaign_id == campaign_id)
+        .where(which)
         .order_by(Letter.id)
     )
     facts = {row[0]: LetterFacts(*row) for row in rows}
     answers: dict[int, list[tuple[datetime, str, str | None]]] = defaultdict(list)
     for letter_id, received_at, source, stance in connection.execute(
         select(Reply.letter_id, Reply.received_at, Reply.source, Reply.stance).where(
-            Reply.campaign_id == campaign_id, Reply.kind == ANSWER, Reply.letter_id.is_not(None)
+            Reply.campaign_id == campaign_id,
+            Reply.kind == ANSWER,
+            Reply.letter_id.is_not(None),
+            *([Reply.member_id == member_id] if member_id is not None else []),
         )
     ):
         answers[letter_id].append((received_at, source, stance))
@@ -126,7 +132,7 @@ def letter_facts(campaign_id: int, now: datetime) -> list[LetterFacts]:
         connection.execute(
             select(SurveyAnswer.letter_id, SurveyAnswer.answer)
             .join(Letter, Letter.id == SurveyAnswer.letter_id)
-            .where(Letter.campaign_id == campaign_id, SurveyAnswer.counts.is_(True))
+            .where(which, SurveyAnswer.counts.is_(True))
         ).all()
     )
     for letter in facts.values():
@@ -221,10 +227,16 @@ class Report:
     committees: dict[str, Responsiveness]
     member_rows: dict[int, Member]
 
+    def named_members(self) -> list[tuple[Member, Responsiveness]]:
+        """Each member written to, with their numbers, in the directory's order."""
+        rows = [(self.member_rows[member_id], numbers) for member_id, numbers in self.members.items()]
+        return sorted(rows, key=lambda row: row[0].sort_name)
 
-def report(campaign_id: int, now: datetime) -> Report:
-    """Everything the reports page shows, in a fixed number of queries however many letters there are."""
-    facts = letter_facts(campaign_id, now)
+
+def report(campaign_id: int, now: datetime, member_id: int | None = None) -> Report:
+    """Everything the reports page shows (for one member's letters, when given), in a fixed number of queries
+    however many letters there are."""
+    facts = letter_facts(campaign_id, now, member_id)
     per_member = by_member(facts)
     member_ids = {member_id for member_id in per_member if member_id is not None}
     return Report(
@@ -237,21 +249,20 @@ def report(campaign_id: int, now: datetime) -> Report:
     )
 
 
-def local_day(moment: datetime) -> date:
-    """The day in the campaign's time zone (the configured one) of a UTC time."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
-
-
-def per_day(facts: Iterable[LetterFacts]) -> list[tuple[date, int]]:
-    """Letters sent per day, every day from the first to the last (days without letters as 0)."""
-    counts = Counter(local_day(letter.sent_at) for letter in facts if letter.sent_at and letter.delivery == states.SENT)
+def per_period(facts: Iterable[LetterFacts], days: int = 1) -> list[tuple[date, int]]:
+    """Letters sent per day (or per week, `days=7`, weeks starting on Monday) in the configured time zone, every
+    period from the first to the last (those without letters as 0)."""
+    zone, utc = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]), ZoneInfo("UTC")
+    counts: Counter = Counter()
+    for letter in facts:
+        if letter.sent_at and letter.delivery == states.SENT:
+            day = letter.sent_at.replace(tzinfo=utc).astimezone(zone).date()
+            counts[day - timedelta(days=day.weekday() if days == 7 else 0)] += 1
     if not counts:
         return []
     first, last = min(counts), max(counts)
-    return [
-        (first + timedelta(days=n), counts.get(first + timedelta(days=n), 0)) for n in range((last - first).days + 1)
-    ]
+    steps = (first + timedelta(days=n) for n in range(0, (last - first).days + 1, days))
+    return [(start, counts.get(start, 0)) for start in steps]
 
 
 def per_state(facts: Iterable[LetterFacts]) -> Counter:

@@ -1,9 +1,6 @@
 """Organiser report pages: responsiveness per MP, party and committee with charts, CSV exports, the report for an
 MP's office and the petition handover. No page here shows who a supporter is."""
 
-from collections import Counter
-from datetime import date, timedelta
-
 from flask import Blueprint, render_template
 from flask_babel import get_locale, lazy_gettext
 from sqlalchemy import distinct, func, select
@@ -59,7 +56,7 @@ def percent(value: float | None) -> str:
 
 
 def _audit_export(campaign: Campaign, what: str) -> None:
-    """Exports are logged in the audit log (a write, so the transaction is started as one)."""
+    """Exports are logged in the audit log (a write, on a page that only read: the transaction is started as one)."""
     begin_write()
     audit("export report", campaign, what)
     db.session.commit()
@@ -86,11 +83,7 @@ def show(campaign_id: int) -> str:
     """A campaign's responsiveness: letters per day and state, reply rates per party, committee and MP."""
     campaign = db.get_or_404(Campaign, campaign_id)
     report = stats.report(campaign.id, utcnow())
-    days = stats.per_day(report.facts)
-    members = sorted(
-        report.members.items(),
-        key=lambda item: report.member_rows[item[0]].sort_name if item[0] in report.member_rows else "",
-    )
+    days = stats.per_period(report.facts)
     return render_template(
         "reports/show.html",
         campaign=campaign,
@@ -99,7 +92,7 @@ def show(campaign_id: int) -> str:
         day_bars=charts.day_bars(days),
         states=stats.per_state(report.facts),
         party_chart=_rate_chart(report.parties),
-        members=members,
+        members=report.named_members(),
         stances=STANCES,
         chart=charts,
     )
@@ -120,12 +113,12 @@ MEMBER_COLUMNS = (
 )
 
 
-def _member_row(member: Member | None, numbers: stats.Responsiveness) -> list:
+def _member_row(member: Member, numbers: stats.Responsiveness) -> list:
     shown = numbers.enough
     low, high = numbers.interval if shown and numbers.interval else (None, None)
     return [
-        member.name if member else "–",
-        member.party.abbreviation if member and member.party else "",
+        member.name,
+        member.party.abbreviation if member.party else "",
         numbers.sent,
         numbers.counted,
         numbers.answered,
@@ -143,8 +136,7 @@ def members_csv(campaign_id: int) -> Response:
     """Per MP: letters, reply rate with its interval (from REPORT_MIN_LETTERS letters on), time to answer, stances."""
     campaign = db.get_or_404(Campaign, campaign_id)
     report = stats.report(campaign.id, utcnow())
-    rows = [_member_row(report.member_rows.get(member_id), numbers) for member_id, numbers in report.members.items()]
-    rows.sort(key=lambda row: row[0])
+    rows = [_member_row(member, numbers) for member, numbers in report.named_members()]
     _audit_export(campaign, "members.csv")
     return csv_response(to_csv(MEMBER_COLUMNS, rows), f"{campaign.slug}-members.csv")
 
@@ -230,39 +222,22 @@ def replies_csv(campaign_id: int) -> Response:
     return csv_response(to_csv(header, rows), f"{campaign.slug}-replies.csv")
 
 
-def _weeks(facts: list[stats.LetterFacts]) -> list[tuple[date, int]]:
-    """Letters per week (weeks starting on Monday), every week from the first to the last."""
-    counts = Counter()
-    for letter in facts:
-        if letter.sent_at and letter.outcome != stats.NOT_SENT:
-            day = stats.local_day(letter.sent_at)
-            counts[day - timedelta(days=day.weekday())] += 1
-    if not counts:
-        return []
-    first, last = min(counts), max(counts)
-    return [
-        (first + timedelta(weeks=n), counts.get(first + timedelta(weeks=n), 0))
-        for n in range((last - first).days // 7 + 1)
-    ]
-
-
 @bp.get("/<int:campaign_id>/members/<int:member_id>")
 def office(campaign_id: int, member_id: int) -> str:
     """What an MP's office received from this campaign: letters per week, in total, and the campaign's letter as
     they received it (the supporter's own words differ per letter; no supporter is named). Printable."""
     campaign = db.get_or_404(Campaign, campaign_id)
     member = db.get_or_404(Member, member_id)
-    report = stats.report(campaign.id, utcnow())
-    facts = [letter for letter in report.facts if letter.member_id == member.id]
+    report = stats.report(campaign.id, utcnow(), member.id)
     language = "en" if str(get_locale()) == "en" and campaign.body_en else "nl"
     subject, body = submit.template(campaign, language)
     sample = submit.render(campaign, member_target(member), language, subject, body, "[…]", None)
-    weeks = _weeks(facts)
+    weeks = stats.per_period(report.facts, days=7)
     return render_template(
         "reports/office.html",
         campaign=campaign,
         member=member,
-        numbers=report.members.get(member.id, stats.Responsiveness()),
+        numbers=report.overall,
         weeks=weeks,
         week_bars=charts.day_bars(weeks),
         sample=sample,
@@ -280,14 +255,7 @@ def handover(campaign_id: int) -> str:
         campaign=campaign,
         report=report,
         supporters=_supporters(campaign.id),
-        members=sorted(
-            (
-                (report.member_rows[key], numbers)
-                for key, numbers in report.members.items()
-                if key in report.member_rows
-            ),
-            key=lambda item: item[0].sort_name,
-        ),
+        members=report.named_members(),
         template=submit.template(campaign, "nl"),
     )
 
@@ -309,13 +277,9 @@ def handover_csv(campaign_id: int) -> Response:
     """The handover's numbers per MP: letters sent to each."""
     campaign = db.get_or_404(Campaign, campaign_id)
     report = stats.report(campaign.id, utcnow())
-    rows = sorted(
-        (
-            [member.name, member.party.abbreviation if member.party else "", report.members[member_id].sent]
-            for member_id, member in report.member_rows.items()
-            if member_id in report.members
-        ),
-        key=lambda row: row[0],
-    )
+    rows = [
+        [member.name, member.party.abbreviation if member.party else "", numbers.sent]
+        for member, numbers in report.named_members()
+    ]
     _audit_export(campaign, "handover.csv")
     return csv_response(to_csv(("member", "party", "letters"), rows), f"{campaign.slug}-handover.csv")
