@@ -26,7 +26,7 @@ from outreach.extensions import db
 from outreach.outbox.compose import build
 from outreach.outbox.models import OutboxMessage
 from outreach.outbox.worker import Worker
-from tests.outbox_faults import queue_messages
+from tests.faults import queue_messages
 from tests.smtpserver import free_port
 
 

@@ -23,61 +23,9 @@ from outreach.directory.models import SyncRun
 from outreach.directory.sync import apply, fetch_all, run_sync
 from outreach.directory.syncfeed import CATEGORIES, Client, parse_page
 from outreach.extensions import db
-from tests.tkfeed import Feed, House, serve
+from tests.tkfeed import Feed, large_house, serve
 
 TODAY = date(2026, 11, 24)
-PARTIES = [
-    ("vvd", "VVD", 22),
-    ("d66", "D66", 26),
-    ("pvv", "PVV", 26),
-    ("glpvda", "GL-PvdA", 20),
-    ("cda", "CDA", 18),
-    ("ja21", "JA21", 9),
-    ("fvd", "FVD", 7),
-    ("bbb", "BBB", 4),
-    ("denk", "DENK", 3),
-    ("sgp", "SGP", 3),
-    ("pvdd", "PvdD", 3),
-    ("cu", "CU", 3),
-    ("sp", "SP", 3),
-    ("50plus", "50PLUS", 2),
-    ("volt", "Volt", 1),
-]
-
-
-def build_house(feed: Feed, history: int) -> None:
-    """150 sitting members over 15 parties and 31 committees, plus `history` former members with their seats."""
-    house = House(feed)
-    for key, abbreviation, seats in PARTIES:
-        house.party(key, abbreviation, f"Partij {abbreviation}", str(seats))
-    for c in range(31):
-        house.committee(f"cie{c}", f"C{c}", f"vaste commissie nummer {c}")
-    n = 0
-    for key, _abbreviation, seats in PARTIES:
-        for _ in range(seats):
-            person = f"mp{n}"
-            house.person(
-                person,
-                str(10_000 + n),
-                f"Voornaam{n}",
-                "van" if n % 5 == 0 else None,
-                f"Achternaam{n}",
-                "vrouw" if n % 2 else "man",
-            )
-            house.party_seat(f"s-{person}", person, key, "2025-11-12")
-            house.contact(f"c-{person}", person, "E-mail", f"mp{n}@tweedekamer.nl", "1")
-            for k in range(3):
-                house.committee_seat(
-                    f"cz-{person}-{k}", person, f"cie{(n + 7 * k) % 31}", "Voorzitter" if n < 31 and k == 0 else "Lid"
-                )
-            house.committee_seat(f"czv-{person}", person, f"cie{(n + 3) % 31}", "Plv. lid", substitute=True)
-            n += 1
-    for h in range(history):
-        person = f"old{h}"
-        house.person(person, str(50_000 + h), f"Oud{h}", None, f"Kamerlid{h}", "man", function="Oud Kamerlid")
-        house.party_seat(f"s-{person}", person, PARTIES[h % 15][0], "2002-05-23", "2010-10-11")
-        house.contact(f"c-{person}", person, "E-mail", f"old{h}@tweedekamer.nl", "1")
-        house.committee_seat(f"cz-{person}", person, f"cie{h % 31}", "Lid", start="2003-01-01", end="2010-10-11")
 
 
 def entries(feed: Feed) -> int:
@@ -135,7 +83,7 @@ def main() -> None:
     Path("/tmp/outreach-sync-bench.sqlite").unlink(missing_ok=True)
 
     with serve(Feed(page_size=250)) as feed:
-        build_house(feed, args.history)
+        large_house(feed, args.history)
         app = fresh_app(args.database_url)
         full = timed_sync(app, feed)
         again = timed_sync(app, feed)
@@ -161,7 +109,7 @@ def main() -> None:
 
     for history in (args.history // 4, args.history // 2, args.history):
         with serve(Feed(page_size=250)) as feed:
-            build_house(feed, history)
+            large_house(feed, history)
             app = fresh_app(args.database_url)
             fetching, deriving = phase_peaks(app, feed)
             print(

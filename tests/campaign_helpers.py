@@ -33,6 +33,11 @@ def send_letter(
     html = letter_page(client, keys, slug, **({"lang": fields["lang"]} if "lang" in fields else {})).get_data(
         as_text=True
     )
+    return client.post(f"/campaigns/{slug}/letter", data=letter_form(html, keys, action, token, **fields))
+
+
+def letter_form(html: str, keys: list[str], action: str = "send", token: str | None = None, **fields) -> dict:
+    """What the letter page at `html` posts for `keys`: the campaign's subject and text unless `fields` change them."""
     subject = re.search(r'id="subject" maxlength="200" name="subject"[^>]*value="([^"]*)"', html)
     body = re.search(r'<textarea[^>]*name="body"[^>]*>\n?(.*?)</textarea>', html, re.S).group(1)
     data = {
@@ -45,8 +50,7 @@ def send_letter(
         **DETAILS,
         **fields,
     }
-    data = {key: value for key, value in data.items() if value is not None}
-    return client.post(f"/campaigns/{slug}/letter", data=data)
+    return {key: value for key, value in data.items() if value is not None}
 
 
 def unescape(text: str) -> str:

@@ -1,5 +1,6 @@
 """Real SMTP servers on loopback for the delivery tests: a scripted aiosmtpd sink and a server that never answers."""
 
+import contextlib
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -76,11 +77,12 @@ class Sink:
 
 
 class SinkServer:
-    """A running sink: `port` to point MAIL_PORT at; `password` set makes it offer AUTH PLAIN."""
+    """A running sink: `port` to point MAIL_PORT at (a free one unless given); `password` set makes it offer AUTH
+    PLAIN."""
 
-    def __init__(self, password: str | None = None) -> None:
+    def __init__(self, password: str | None = None, port: int | None = None) -> None:
         self.sink = Sink()
-        self.port = free_port()
+        self.port = port or free_port()
         options = {}
         if password is not None:
             options = {
@@ -107,6 +109,9 @@ class SilentServer:
 
     def __init__(self) -> None:
         self.listener = socket.socket()
+        # Set on the listener, it is set on every connection accepted: a working server can take the port even while
+        # those connections are still closing.
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(16)
         self.port = self.listener.getsockname()[1]
@@ -126,6 +131,9 @@ class SilentServer:
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread, so the port is free at once
         self.listener.close()
+        self.thread.join()
         for connection in self.connections:
             connection.close()

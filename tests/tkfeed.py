@@ -2,7 +2,8 @@
 
 Entities are written the way the real feed writes them (Atom wrapper, tkData payload namespace, `tk:` attributes,
 `xsi:nil`, `ref` relations, an entry-level `next` link per entry); every added entity takes the next number of one
-global skiptoken sequence. Faults (an HTTP status, a hang, a body, a redirect) can be queued per category.
+global skiptoken sequence. Faults (an HTTP status, a hang, a body, a redirect) can be queued per category, or the
+whole feed can go down after a number of requests.
 """
 
 import threading
@@ -66,6 +67,7 @@ class Feed:
     requests: list[tuple[str, int | None]] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
     base_url: str = ""
+    down_after: int | None = None  # once this many requests were answered, every further one gets HTTP 503
 
     def add(self, category: str, xml: str) -> None:
         """Publish an entity (a new one, or a new version of one) at the end of its category."""
@@ -213,6 +215,60 @@ class House:
         )
 
 
+PARTIES = [
+    ("vvd", "VVD", 22),
+    ("d66", "D66", 26),
+    ("pvv", "PVV", 26),
+    ("glpvda", "GL-PvdA", 20),
+    ("cda", "CDA", 18),
+    ("ja21", "JA21", 9),
+    ("fvd", "FVD", 7),
+    ("bbb", "BBB", 4),
+    ("denk", "DENK", 3),
+    ("sgp", "SGP", 3),
+    ("pvdd", "PvdD", 3),
+    ("cu", "CU", 3),
+    ("sp", "SP", 3),
+    ("50plus", "50PLUS", 2),
+    ("volt", "Volt", 1),
+]
+
+
+def large_house(feed: Feed, history: int) -> None:
+    """150 sitting members over 15 parties and 31 committees, plus `history` former members with their seats."""
+    house = House(feed)
+    for key, abbreviation, seats in PARTIES:
+        house.party(key, abbreviation, f"Partij {abbreviation}", str(seats))
+    for c in range(31):
+        house.committee(f"cie{c}", f"C{c}", f"vaste commissie nummer {c}")
+    n = 0
+    for key, _abbreviation, seats in PARTIES:
+        for _ in range(seats):
+            person = f"mp{n}"
+            house.person(
+                person,
+                str(10_000 + n),
+                f"Voornaam{n}",
+                "van" if n % 5 == 0 else None,
+                f"Achternaam{n}",
+                "vrouw" if n % 2 else "man",
+            )
+            house.party_seat(f"s-{person}", person, key, "2025-11-12")
+            house.contact(f"c-{person}", person, "E-mail", f"mp{n}@tweedekamer.nl", "1")
+            for k in range(3):
+                house.committee_seat(
+                    f"cz-{person}-{k}", person, f"cie{(n + 7 * k) % 31}", "Voorzitter" if n < 31 and k == 0 else "Lid"
+                )
+            house.committee_seat(f"czv-{person}", person, f"cie{(n + 3) % 31}", "Plv. lid", substitute=True)
+            n += 1
+    for h in range(history):
+        person = f"old{h}"
+        house.person(person, str(50_000 + h), f"Oud{h}", None, f"Kamerlid{h}", "man", function="Oud Kamerlid")
+        house.party_seat(f"s-{person}", person, PARTIES[h % 15][0], "2002-05-23", "2010-10-11")
+        house.contact(f"c-{person}", person, "E-mail", f"old{h}@tweedekamer.nl", "1")
+        house.committee_seat(f"cz-{person}", person, f"cie{h % 31}", "Lid", start="2003-01-01", end="2010-10-11")
+
+
 class _Handler(BaseHTTPRequestHandler):
     feed: Feed
 
@@ -228,6 +284,8 @@ class _Handler(BaseHTTPRequestHandler):
         feed.requests.append((category, token))
         if url.path != PATH or not category:
             return self._send(404, b"not found", "text/plain")
+        if feed.down_after is not None and len(feed.requests) > feed.down_after:
+            return self._send(503, b"Service Unavailable", "text/plain")
         pending = feed.faults.get(category)
         if pending:
             fault = pending.pop(0)
