@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 
 from bench.outbox_bench import start_sink
 from outreach.campaigns.cli import BUNDLED, load_campaign
-from outreach.campaigns.models import Letter, Submission, Supporter
+from outreach.campaigns.models import Submission
 from outreach.campaigns.targets import eligible_members, member_target
 from outreach.database import utcnow
 from outreach.directory.demo import load_demo
@@ -39,6 +39,7 @@ from outreach.extensions import db
 from outreach.outbox.models import DeliveryAttempt, OutboxMessage
 from tests import conftest
 from tests.conftest import create_postgres_database, drop_postgres_database, make_app
+from tests.faults import letters_per_supporter
 from tests.smtpserver import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -250,13 +251,7 @@ def main() -> None:
     accepted = set(filter(None, (folder / "mixed-accepted.txt").read_text().split("\n")))
     app = make_app(url)
     with app.app_context():
-        letters_of = dict(
-            db.session.execute(
-                select(Supporter.email, func.count(Letter.id))
-                .join(Letter, Letter.supporter_id == Supporter.id)
-                .group_by(Supporter.email)
-            ).all()
-        )
+        letters_of = letters_per_supporter()
         submissions = db.session.scalar(select(func.count()).select_from(Submission))
         db.session.remove()
         db.engine.dispose()

@@ -61,8 +61,18 @@ class Outcome:
     def ok(self) -> bool:
         return self.lost == 0 and self.duplicates == 0 and not self.broken
 
+    @classmethod
+    def counted(cls, wanted: set, stored: Counter, **facts: object) -> "Outcome":
+        """What was wanted but is not stored, and what is stored more than once."""
+        return cls(lost=len(wanted - set(stored)), duplicates=sum(count - 1 for count in stored.values()), **facts)
+
     def line(self) -> str:
         return f"lost {self.lost}, duplicates {self.duplicates}, {self.seconds:.1f} s; {self.details}"
+
+
+def problems(*checks: tuple[str, object]) -> list[str]:
+    """The promises, of (promise broken, whether it happened), that were broken."""
+    return [problem for problem, happened in checks if happened]
 
 
 @dataclass(kw_only=True)
@@ -275,15 +285,11 @@ def refusal_run(database_url: str, messages: int, timeout: float = 300) -> Repor
         f"{len(failed)} failed ({len(refused)} refused at RCPT, {len(too_big)} at DATA), {len(wrongly)} wrongly, "
         f"{retried} retried, {len(notices)} supporters told"
     )
-    result.broken = [
-        problem
-        for problem, happened in (
-            ("the wrong letters failed", wrongly),
-            ("refused letters were retried", retried),
-            ("supporters were not told exactly once", not told),
-        )
-        if happened
-    ]
+    result.broken = problems(
+        ("the wrong letters failed", wrongly),
+        ("refused letters were retried", retried),
+        ("supporters were not told exactly once", not told),
+    )
     return result
 
 
@@ -322,14 +328,10 @@ def hung_run(database_url: str, messages: int, hang_seconds: float, smtp_timeout
         f"{len(hung)} attempts on the hung server, the longest {longest:.1f} s (timeout {smtp_timeout:g} s); "
         f"heartbeat seen {len(beats)} times during the hang, at most {gap:.1f} s apart"
     )
-    result.broken = [
-        problem
-        for problem, happened in (
-            ("an attempt outlasted the timeout by more than 5 s", longest > smtp_timeout + 5),
-            ("the heartbeat stopped", len(beats) < 2),
-        )
-        if happened
-    ]
+    result.broken = problems(
+        ("an attempt outlasted the timeout by more than 5 s", longest > smtp_timeout + 5),
+        ("the heartbeat stopped", len(beats) < 2),
+    )
     return result
 
 
@@ -404,32 +406,33 @@ class Supporters:
     def check(self) -> tuple[int, list[str], str]:
         """Lost letters (accepted but not in the database with both letters) and broken promises."""
         with self.app.app_context():
-            letters = dict(
-                db.session.execute(
-                    select(SupporterRow.email, func.count(Letter.id))
-                    .join(Letter, Letter.supporter_id == SupporterRow.id)
-                    .group_by(SupporterRow.email)
-                ).all()
-            )
+            letters = letters_per_supporter()
             submissions = db.session.scalar(select(func.count()).select_from(Submission))
         lost = sum(letters.get(email) != 2 for email in self.accepted)
         half_written = submissions - len(self.accepted) + sum(count != 2 for count in letters.values())
         answers = ", ".join(f"{count} × {status}" for status, count in sorted(self.answers.items()))
-        broken = [
-            problem
-            for problem, happened in (
-                ("a server error", any(status >= 500 and status != 503 for status in self.answers)),
-                ("a 503 without the friendly page and Retry-After", self.unfriendly),
-                ("a half-written letter", half_written),
-                ("a supporter's letter never went through", self.refused),
-            )
-            if happened
-        ]
+        broken = problems(
+            ("a server error", any(status >= 500 and status != 503 for status in self.answers)),
+            ("a 503 without the friendly page and Retry-After", self.unfriendly),
+            ("a half-written letter", half_written),
+            ("a supporter's letter never went through", self.refused),
+        )
         summary = (
             f"web: {answers}; {len(self.accepted)} letters accepted, the slowest in {self.slowest:.1f} s; "
             f"submissions in the database {submissions}"
         )
         return lost, broken, summary
+
+
+def letters_per_supporter() -> dict[str, int]:
+    """How many letters each supporter's address has in the database."""
+    return dict(
+        db.session.execute(
+            select(SupporterRow.email, func.count(Letter.id))
+            .join(Letter, Letter.supporter_id == SupporterRow.id)
+            .group_by(SupporterRow.email)
+        ).all()
+    )
 
 
 def web_tier_setup() -> None:
@@ -553,9 +556,9 @@ def sync_outage_run(history: int, outages: int, after: int = 15) -> Outcome:
     members = len(json.loads(ours))
     if ours != reference:
         broken.append("the directory differs from a clean sync's")
-    return Outcome(
-        lost=len(published - set(stored)),
-        duplicates=sum(count - 1 for count in stored.values()),
+    return Outcome.counted(
+        published,
+        stored,
         seconds=time.monotonic() - started,
         details=(
             f"{len(published)} entities published, {outages} syncs cut off {after} requests in, then one through; "
@@ -603,9 +606,9 @@ def imap_drop_run(messages: int, limit: int) -> Outcome:
     wanted = {f"Re: Brief {n}" for n in range(messages)}
     if left:
         broken.append(f"{left} messages were never fetched")
-    return Outcome(
-        lost=len(wanted - set(stored)),
-        duplicates=sum(count - 1 for count in stored.values()),
+    return Outcome.counted(
+        wanted,
+        stored,
         seconds=time.monotonic() - started,
         details=(
             f"{messages} answers in the mailbox, the line cut after {limit // 1000} kB of every connection "
