@@ -1,7 +1,9 @@
-"""CSV files organisers download: safe to open in a spreadsheet program, and read as UTF-8 there."""
+"""Files people download: CSV for organisers, safe to open in a spreadsheet program and read as UTF-8 there, and
+JSON (a person's own data)."""
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -29,5 +31,13 @@ def csv_response(text: str, filename: str) -> Response:
     return Response(
         "\ufeff" + text,  # a byte-order mark so that spreadsheet programs read the UTF-8 names right
         mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
+
+
+def json_response(data: Any, filename: str) -> Response:
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )

@@ -37,11 +37,15 @@ babel = Babel()
 login_manager = LoginManager()
 
 
+def keyed_hash(value: str) -> str:
+    """A hash keyed with the application's secret: shows which records concern the same value without keeping it."""
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
 def client_key() -> str:
     """The visitor's internet address for rate limits, as a keyed hash: limits work without the address itself
     being stored anywhere (the limiter keeps its counts at most as long as its longest window)."""
-    address = (request.remote_addr or "unknown").encode()
-    return "ip:" + hmac.new(current_app.config["SECRET_KEY"].encode(), address, hashlib.sha256).hexdigest()[:24]
+    return "ip:" + keyed_hash(request.remote_addr or "unknown")[:24]
 
 
 # Limits are declared on the views that need them (login, the public forms); none by default.

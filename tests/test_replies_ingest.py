@@ -331,16 +331,20 @@ def outbox_row(letter_id: int) -> OutboxMessage:
     return db.session.get(OutboxMessage, db.session.get(Letter, letter_id).outbox_message_id)
 
 
+def reply_address(letter_id: int) -> str:
+    """The letter's own reply address, as its Reply-To carries it."""
+    return f"replies+{outbox_row(letter_id).bounce_token}@campaign.example"
+
+
 def test_one_answer_to_several_supporters_counts_for_each_letter(app: Flask, letters: dict[str, int]) -> None:
     """An office answering many supporters in one message, each supporter's reply address in Bcc."""
     with app.app_context():
-        first, second = outbox_row(letters["yesilgoz"]), outbox_row(letters["second_to_yesilgoz"])
         raw = mail(
             "d.yesilgoz@tweedekamer.example",
             "Uw brief over Khojaly",
             "Dank voor uw brief. Ik steun het verzoek.",
             Message_ID="<mass-answer@tweedekamer.example>",
-            To=f"replies+{first.bounce_token}@campaign.example, replies+{second.bounce_token}@campaign.example",
+            To=f"{reply_address(letters['yesilgoz'])}, {reply_address(letters['second_to_yesilgoz'])}",
         )
         assert ingest(raw, "imap")[1] and ingest(raw, "webhook")[1] is False
         db.session.commit()
@@ -350,21 +354,19 @@ def test_one_answer_to_several_supporters_counts_for_each_letter(app: Flask, let
 
 def test_the_supporter_answering_on_the_thread_is_not_the_member_s_answer(app: Flask, letters: dict[str, int]) -> None:
     with app.app_context():
-        token = outbox_row(letters["de_vries"]).bounce_token
-        raw = mail("supporter1@example.org", "Re: Erkenning", "Hartelijk dank!", To=f"replies+{token}@campaign.example")
+        raw = mail("supporter1@example.org", "Re: Erkenning", "Hartelijk dank!", To=reply_address(letters["de_vries"]))
         reply, _ = ingest(raw, "imap")
         assert (reply.kind, reply.letter_id) == ("not_a_reply", letters["de_vries"])
 
 
 def test_a_member_answering_above_a_forward_keeps_their_own_words(app: Flask, letters: dict[str, int]) -> None:
     with app.app_context():
-        token = outbox_row(letters["de_vries"]).bounce_token
         body = (
             "Beste ondersteuner, ik neem dit mee naar het commissiedebat.\n\n"
             "-----Original Message-----\nFrom: Supporter 1 via Erkenning <letters@outreach.localhost>\n"
             "Sent: maandag 23 november 2026 15:02\nSubject: Erkenning\n\nIk vraag uw aandacht.\n"
         )
-        raw = mail("a.devries@tweedekamer.example", "FW: Erkenning", body, To=f"replies+{token}@campaign.example")
+        raw = mail("a.devries@tweedekamer.example", "FW: Erkenning", body, To=reply_address(letters["de_vries"]))
         reply, _ = ingest(raw, "imap")
         assert reply.kind == "answer" and reply.from_address == "a.devries@tweedekamer.example"
         assert "commissiedebat" in reply.text and "Ik vraag uw aandacht" not in reply.text
@@ -372,12 +374,11 @@ def test_a_member_answering_above_a_forward_keeps_their_own_words(app: Flask, le
 
 def test_words_of_an_answer_s_subject_do_not_make_it_automatic(app: Flask, letters: dict[str, int]) -> None:
     with app.app_context():
-        token = outbox_row(letters["de_vries"]).bounce_token
         raw = mail(
             "a.devries@tweedekamer.example",
             "Re: Leerlingen afwezig door wachtlijsten",
             "Ik heb uw brief gelezen en zal vragen stellen.",
-            To=f"replies+{token}@campaign.example",
+            To=reply_address(letters["de_vries"]),
         )
         assert ingest(raw, "imap")[0].kind == "answer"
 

@@ -147,13 +147,11 @@ def remind_and_expire(now: datetime) -> tuple[int, int]:
     Returns (reminded, expired); the worker runs it every minute or so, the caller commits."""
     expired = expire(now)
     remind_before = now - timedelta(seconds=current_app.config["CONFIRM_REMINDER_AFTER"])
-    expire_before = now - timedelta(seconds=current_app.config["CONFIRM_VALID_SECONDS"])
     due = db.session.scalars(
         select(Submission).where(
             Submission.status == AWAITING,
             Submission.reminded_at.is_(None),
-            Submission.created_at < remind_before,
-            Submission.created_at >= expire_before,
+            Submission.created_at < remind_before,  # the expired ones are gone already
         )
     ).all()
     for submission in due:

@@ -59,15 +59,16 @@ def directory_banner() -> dict[str, bool]:
 @bp.get("/members")
 def list_members() -> str:
     """Find current members by name, party, committee and role."""
-    parties = queries.current_parties()
-    committees = queries.active_committees()
-    chosen = queries.parse_member_filter(
-        request.args.to_dict(flat=True),
-        [party.abbreviation for party, _ in parties],
-        [committee.abbreviation for committee, _ in committees],
-    )
-    return cache.cached(
-        lambda: render_template(
+
+    def page() -> str:
+        parties = queries.current_parties()
+        committees = queries.active_committees()
+        chosen = queries.parse_member_filter(
+            request.args.to_dict(flat=True),
+            [party.abbreviation for party, _ in parties],
+            [committee.abbreviation for committee, _ in committees],
+        )
+        return render_template(
             "directory/members.html",
             members=queries.find_members(chosen),
             chosen=chosen,
@@ -76,7 +77,8 @@ def list_members() -> str:
             roles=ROLE_LABELS,
             total=sum(n for _, n in parties),
         )
-    )
+
+    return cache.cached(page)
 
 
 @bp.get("/members/<int:member_id>")

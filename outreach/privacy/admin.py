@@ -1,8 +1,6 @@
 """Organisers handle requests that arrive by post, phone or e-mail: see and download what is held about an
 address, or erase it; each handled request is recorded (with a keyed hash of the address, not the address)."""
 
-import json
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext
 from flask_login import current_user
@@ -14,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from outreach.accounts.access import audit, protect
 from outreach.database import begin_write, utcnow
+from outreach.downloads import json_response
 from outreach.extensions import db
 from outreach.privacy import subject
 from outreach.privacy.models import ERASURE, EXPORT, SELF_SERVICE, PrivacyRequest
@@ -93,8 +92,5 @@ def handle() -> Response | tuple[str, int]:
     audit("privacy export", row)
     db.session.commit()
     if request.form.get("download"):
-        body = json.dumps(held, ensure_ascii=False, indent=2)
-        return Response(
-            body, mimetype="application/json", headers={"Content-Disposition": "attachment; filename=data.json"}
-        )
+        return json_response(held, "data.json")
     return _page(HandleForm(data={"email": email}), held=held)

@@ -9,7 +9,6 @@ from outreach.extensions import db
 
 EXPORT, ERASURE = "export", "erasure"
 SELF_SERVICE = "self_service"
-CHANNELS = (SELF_SERVICE, "email", "post", "phone", "in_person")
 
 
 class PrivacyRequest(db.Model):

@@ -1,17 +1,14 @@
 """A supporter's rights: everything held about an e-mail address (found through the schema, so a new table that
 refers to a supporter is included without anyone remembering to), and erasure of it."""
 
-import hashlib
-import hmac
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, exists, func, select, update
 
 from outreach.campaigns.confirmation import discard
 from outreach.campaigns.models import AWAITING, REPEATED, Letter, Submission, Supporter
-from outreach.extensions import db
+from outreach.extensions import db, keyed_hash
 from outreach.outbox.models import LETTER
 from outreach.privacy import register
 from outreach.privacy.models import PrivacyRequest
@@ -20,8 +17,7 @@ from outreach.privacy.retention import forget_addresses, pseudonymise, scrub_let
 
 def address_hash(email: str) -> str:
     """A keyed hash of an address: proves which requests concerned the same address without keeping it."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(email.strip().lower())
 
 
 def rows_about(email: str) -> dict[str, list[dict[str, Any]]]:
@@ -113,7 +109,11 @@ def erase(email: str, now: datetime) -> bool:
     every text and every trace of who they are is removed, including in the outbox and its delivery log, and any
     other link to their data stops working. The statistics keep their counts. False when nothing was held."""
     email = email.strip().lower()
-    held = bool(rows_about(email))
+    held = any(
+        db.session.scalar(select(exists().where(_holds(db.metadata.tables[name], column, email))))
+        for name, columns in register.ADDRESS_COLUMNS.items()
+        for column in columns
+    )  # every row about the address is reached from one holding it
     supporter = db.session.scalar(select(Supporter).where(Supporter.email == email))
     if supporter is not None:
         for submission in db.session.scalars(

@@ -1,8 +1,6 @@
 """The public side of privacy: the privacy statement (written from the configuration), and a supporter's own
 request for their data: an e-mail with a link that works once, for an hour, to see, download or erase it."""
 
-import json
-
 from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, gettext, lazy_gettext
 from flask_wtf import FlaskForm
@@ -14,7 +12,8 @@ from outreach.campaigns import tokens
 from outreach.campaigns.models import Supporter
 from outreach.campaigns.views import page_language
 from outreach.database import begin_write, utcnow
-from outreach.extensions import client_key, db, limiter
+from outreach.downloads import json_response
+from outreach.extensions import db, limiter
 from outreach.outbox.compose import Recipient, enqueue
 from outreach.outbox.models import NOTICE
 from outreach.privacy import bp, subject
@@ -44,7 +43,7 @@ def _request_limit() -> str:
 
 
 @bp.route("/privacy/my-data", methods=["GET", "POST"])
-@limiter.limit(_request_limit, key_func=client_key, methods=["POST"])
+@limiter.limit(_request_limit, methods=["POST"])  # per internet address (client_key)
 def ask() -> str | Response | tuple[str, int]:
     """Ask for one's data by e-mail address. The page says the same whether or not the address is known; the
     e-mail goes to the address, so only its owner can open the link."""
@@ -142,10 +141,7 @@ def data(token: str) -> str | Response:
 @bp.get("/privacy/my-data/<token>/download")
 def download(token: str) -> Response:
     row = _opened_here(token)
-    body = json.dumps(subject.export(row.email), ensure_ascii=False, indent=2)
-    return Response(
-        body, mimetype="application/json", headers={"Content-Disposition": "attachment; filename=my-data.json"}
-    )
+    return json_response(subject.export(row.email), "my-data.json")
 
 
 @bp.post("/privacy/my-data/<token>/erase")
