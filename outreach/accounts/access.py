@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from outreach.database import begin_write
 from outreach.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,9 +46,11 @@ def protect(bp: Blueprint, role: str = "organiser") -> None:
 
 
 def audit(action: str, record: object | None = None, detail: str | None = None) -> None:
-    """Log an organiser's action on a record (the caller commits). Never pass letter contents as detail."""
+    """Log an organiser's action on a record (the caller commits). Never pass letter contents as detail. Logging is
+    a write, also on a page that only read until here (a GET): the transaction becomes a write transaction first."""
     from outreach.accounts.models import AuditEntry
 
+    begin_write()
     db.session.add(
         AuditEntry(
             account_id=current_user.id if current_user.is_authenticated else None,

@@ -12,7 +12,7 @@ from outreach.campaigns.confirmation import change_status, reject, release
 from outreach.campaigns.forms import CampaignForm
 from outreach.campaigns.models import CAMPAIGN_STATUSES, DRAFT, HELD, Campaign, Letter, Submission
 from outreach.campaigns.submit import REVIEW_REASONS
-from outreach.database import begin_write, utcnow
+from outreach.database import utcnow
 from outreach.directory import queries
 from outreach.extensions import db
 
@@ -194,7 +194,6 @@ def review_submission(submission_id: int) -> str:
     """One held submission with its text and, when held as similar, the text it resembles (access is logged)."""
     submission = db.get_or_404(Submission, submission_id)
     similar = db.session.get(Submission, submission.similar_to) if submission.similar_to else None
-    begin_write()  # logging is a write, on a page that only read until here
     audit("viewed letter", submission)
     db.session.commit()
     return render_template("campaigns/admin/review_submission.html", submission=submission, similar=similar)

@@ -16,7 +16,7 @@ from outreach.campaigns.models import DRAFT, LIVE, OWN_MAIL, SEND, Campaign, Sub
 from outreach.database import utcnow
 from outreach.directory import queries
 from outreach.directory.views import ROLE_LABELS
-from outreach.extensions import client_key, db, limiter
+from outreach.extensions import db, limiter
 
 REF_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 CLOSED = lazy_gettext("This campaign is not taking new letters at the moment.")
@@ -125,9 +125,7 @@ def _write_limit() -> str:
 
 
 @bp.route("/campaigns/<slug>/letter", methods=["GET", "POST"])
-@limiter.limit(
-    _write_limit, key_func=client_key, methods=["POST"], deduct_when=lambda response: response.status_code == 302
-)
+@limiter.limit(_write_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 302)
 def write(slug: str) -> str | Response | tuple[str, int]:
     """The letter: edit it, see it as each recipient will, give name, address and consent, and send (or take it to
     your own mail program). A form with mistakes comes back with everything typed still in it."""

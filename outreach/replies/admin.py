@@ -289,7 +289,6 @@ def raw(reply_id: int) -> Response:
     reply = db.get_or_404(Reply, reply_id)
     if reply.raw is None:
         abort(404)
-    begin_write()  # a page that only read until here
     audit("viewed raw reply", reply)
     db.session.commit()
     return Response(reply.raw, mimetype="text/plain", headers={"Content-Disposition": "inline"})
