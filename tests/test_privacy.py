@@ -27,6 +27,7 @@ from outreach.replies.ingest import ingest
 from outreach.reports import stats
 from tests.builders import LETTER_NL, campaign
 from tests.campaign_helpers import confirmation_messages, confirmation_path, send_letter
+from tests.conftest import logged_in
 
 CANARY = "canary.7f3@example.org"
 SENTENCES = (
@@ -461,3 +462,50 @@ def test_organisers_erase_an_address_that_only_wrote_to_the_campaign(app: Flask,
     assert response.status_code == 302
     with app.app_context():
         assert scan("iemand@example.net", "Mijn vraag") == []
+
+
+OWN_MAIL = "Ik wil graag helpen met de herdenking in Den Haag."
+
+
+def own_mail(sender: str, message_id: str) -> bytes:
+    """An e-mail a person sends to the campaign's reply address themselves, on no letter's thread."""
+    return (
+        f"From: Aysel Mammadova <{sender}>\r\nTo: replies@campaign.example\r\nSubject: Een vraag\r\n"
+        f"Message-ID: <{message_id}@example.org>\r\n\r\n{OWN_MAIL}\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize("route", ["self-service", "console"])
+def test_erasure_removes_what_a_supporter_e_mailed_the_campaign_themselves(
+    app: Flask, client: FlaskClient, canary: dict[str, object], route: str
+) -> None:
+    with app.app_context():
+        ingest(own_mail(CANARY.upper(), "own-1"), "imap")  # mail programs keep the case the person typed
+        db.session.commit()
+        assert OWN_MAIL in json.dumps(subject.export(CANARY), ensure_ascii=False)
+    if route == "self-service":
+        with app.app_context():
+            link = ask_for_link(client)
+        assert client.post(link).status_code == 302
+        assert OWN_MAIL in client.get(link).get_data(as_text=True)
+        assert client.post(link + "/erase").status_code == 302
+    else:
+        organiser = logged_in(app, app.test_client(), "org@example.org", "organiser")
+        response = organiser.post("/admin/privacy/", data={"email": CANARY, "kind": "erasure", "channel": "email"})
+        assert response.status_code == 302
+    with app.app_context():
+        assert scan(CANARY, OWN_MAIL, "Aysel Mammadova") == []
+
+
+def test_someone_who_only_e_mailed_the_campaign_gets_a_link_to_their_data(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        ingest(own_mail("iemand@example.net", "only-1"), "imap")
+        db.session.commit()
+        link = ask_for_link(client, "iemand@example.net")
+    assert link is not None  # not "we hold no data": their message is held
+    assert client.post(link).status_code == 302
+    assert OWN_MAIL in client.get(link).get_data(as_text=True)
+    assert client.post(link + "/erase").status_code == 302
+    with app.app_context():
+        assert scan("iemand@example.net", OWN_MAIL) == []
+        assert ask_for_link(client, "iemand@example.net") is None  # now nothing is held

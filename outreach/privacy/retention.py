@@ -209,19 +209,30 @@ def pseudonymise(supporters: list[Supporter], prefix: str = "pseudonym") -> None
 def forget_addresses(addresses: list[str], supporter_ids: list[int]) -> None:
     """What is kept under these addresses (of these supporters, if they wrote letters): the e-mails to them and
     about their letters, replies to those and what they wrote to the campaign themselves (not a member's answer on
-    someone else's letter), and their place on the undeliverable list."""
+    someone else's letter), and their place on the undeliverable list.
+
+    Everything is found first and cleared after: clearing removes the very addresses the rows are found by."""
+    addresses = [address.strip().lower() for address in addresses]
     theirs = Letter.supporter_id.in_(supporter_ids)
-    their_messages = list(db.session.scalars(select(OutboxMessage.id).where(messages_to(addresses))))
-    scrub_outbox(messages_to(addresses))  # (which removes the addresses the line above found them by)
-    own_replies = Reply.from_address.in_(addresses) & (
+    messages = messages_to(addresses)
+    their_messages = select(OutboxMessage.id).where(messages)
+    own_replies = func.lower(Reply.from_address).in_(addresses) & (
         Reply.letter_id.is_(None) | Reply.letter_id.not_in(select(Letter.id).where(~theirs))
     )
-    scrub_replies(
-        Reply.letter_id.in_(select(Letter.id).where(theirs)) | Reply.outbox_message_id.in_(their_messages) | own_replies
+    replies = list(
+        db.session.scalars(
+            select(Reply.id).where(
+                Reply.letter_id.in_(select(Letter.id).where(theirs))
+                | Reply.outbox_message_id.in_(their_messages)
+                | own_replies
+            )
+        )
     )
-    _update(Reply, Reply.from_address.in_(addresses), from_address=None, from_name=None, note=None)
+    scrub_outbox(messages)
+    scrub_replies(Reply.id.in_(replies))
+    _update(Reply, func.lower(Reply.from_address).in_(addresses), from_address=None, from_name=None, note=None)
     db.session.execute(
         delete(UndeliverableAddress)
-        .where(UndeliverableAddress.email.in_(addresses))
+        .where(func.lower(UndeliverableAddress.email).in_(addresses))
         .execution_options(synchronize_session=False)
     )

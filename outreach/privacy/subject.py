@@ -85,6 +85,17 @@ def _holds(table: Table, column: str, email: str):
     return condition
 
 
+def holds_data(email: str) -> bool:
+    """Whether anything at all is held about this address: a letter, an e-mail to it, or one it sent the campaign.
+    Every row about an address is reached from one holding it, so the address columns are enough to ask."""
+    email = email.strip().lower()
+    return any(
+        db.session.scalar(select(exists().where(_holds(db.metadata.tables[name], column, email))))
+        for name, columns in register.ADDRESS_COLUMNS.items()
+        for column in columns
+    )
+
+
 def as_json(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -109,11 +120,7 @@ def erase(email: str, now: datetime) -> bool:
     every text and every trace of who they are is removed, including in the outbox and its delivery log, and any
     other link to their data stops working. The statistics keep their counts. False when nothing was held."""
     email = email.strip().lower()
-    held = any(
-        db.session.scalar(select(exists().where(_holds(db.metadata.tables[name], column, email))))
-        for name, columns in register.ADDRESS_COLUMNS.items()
-        for column in columns
-    )  # every row about the address is reached from one holding it
+    held = holds_data(email)
     supporter = db.session.scalar(select(Supporter).where(Supporter.email == email))
     if supporter is not None:
         for submission in db.session.scalars(

@@ -4,12 +4,11 @@ request for their data: an e-mail with a link that works once, for an hour, to s
 from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, gettext, lazy_gettext
 from flask_wtf import FlaskForm
-from sqlalchemy import select, update
+from sqlalchemy import update
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from outreach.campaigns import tokens
-from outreach.campaigns.models import Supporter
 from outreach.campaigns.views import page_language
 from outreach.database import begin_write, utcnow
 from outreach.downloads import json_response
@@ -72,7 +71,7 @@ def send_link(email: str) -> None:
     )
     db.session.add(row)
     db.session.flush()
-    known = db.session.scalar(select(Supporter.id).where(Supporter.email == email)) is not None
+    known = subject.holds_data(email)
     with force_locale(page_language()):
         title = gettext("Your data at %(site)s", site=current_app.config["PUBLIC_URL"])
         if known:
