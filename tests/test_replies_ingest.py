@@ -48,6 +48,11 @@ EXPECTED = {
     "autoreply_nl_exchange.eml": Expected("de_vries", "auto_reply", "token", ("afwezig",)),
     "autoreply_en_ooo.eml": Expected("van_der_lee", "auto_reply", "token", ("out of the office",)),
     "ack_nl.eml": Expected("yesilgoz", "acknowledgement", "token", ("in goede orde ontvangen",)),
+    # Exchange's "Automatisch antwoord" that only confirms receipt is an acknowledgement, not an absence.
+    "ack_nl_exchange_autoreply.eml": Expected("yesilgoz", "acknowledgement", "token", ("in goede orde ontvangen",)),
+    # Without any automatic header: known from the wording alone.
+    "ooo_nl_no_headers.eml": Expected("van_der_lee", "auto_reply", "token", ("niet op kantoor",)),
+    "ack_en_no_headers.eml": Expected("de_vries", "acknowledgement", "token", ("We have received",)),
     "dsn_failed.eml": Expected("second_to_yesilgoz", "bounce", "token", ("User unknown",)),
     "dsn_delayed_exchange.eml": Expected("de_vries", "delay", "thread"),
     "forwarded_gmail_nl.eml": Expected(
@@ -462,3 +467,29 @@ def test_the_mailbox_dropping_the_line_mid_fetch_loses_nothing_and_stores_nothin
     assert imap.uids("INBOX") == []
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Reply)) == len(EXPECTED)
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "kind"),
+    [
+        ("Re: Erkenning", "Bedankt voor uw bericht. Ik ben tot 8 december met vakantie.", "auto_reply"),
+        ("Re: Recognition", "I am currently out of the office, returning on Monday 7 December.", "auto_reply"),
+        (
+            "Re: Erkenning",
+            "Wij hebben uw e-mail ontvangen. U krijgt binnen tien werkdagen antwoord.",
+            "acknowledgement",
+        ),
+        ("Re: Recognition", "Thank you for your email, which has been received by our office.", "acknowledgement"),
+        # Answers that use the same words are answers.
+        ("Re: Erkenning", "Dank voor uw bericht. Ik steun een herdenkingsdag en stel er vragen over.", "answer"),
+        ("Re: Erkenning", "Ik was afwezig bij het debat, maar ik deel uw zorg en steun het verzoek.", "answer"),
+        ("Re: Recognition", "Thank you for your letter. I support an independent inquiry.", "answer"),
+        ("Re: Erkenning", "Ik ben terug op het onderwerp gekomen in de commissie en steun uw verzoek.", "answer"),
+    ],
+)
+def test_acknowledgements_and_absence_notes_are_known_by_their_wording_too(
+    app: Flask, letters: dict[str, int], subject: str, body: str, kind: str
+) -> None:
+    with app.app_context():
+        raw = mail("a.devries@tweedekamer.example", subject, body, To=reply_address(letters["de_vries"]))
+        assert ingest(raw, "imap")[0].kind == kind
