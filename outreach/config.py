@@ -1,10 +1,14 @@
 """Configuration: embedded defaults, then OUTREACH_* environment variables, then the mapping given to create_app."""
 
+import contextlib
 import os
+import secrets
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import click
 from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -153,11 +157,42 @@ def load_config(config: dict[str, Any], instance_path: str, overrides: Mapping[s
     config["DEV_MAIL_DIR"] = config.get("DEV_MAIL_DIR") or str(Path(instance_path) / "dev-mail")
 
     if not config.get("SECRET_KEY"):
-        if not (config.get("DEBUG") or config.get("TESTING")):
-            raise RuntimeError(
-                "OUTREACH_SECRET_KEY is not set. Set it to a long random value, for example:\n"
-                "  export OUTREACH_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
-                "(Only local development with --debug, and the test suite, run without one.)"
-            )
-        # Development and tests only: sessions do not survive a restart, which is what a developer expects.
-        config["SECRET_KEY"] = os.urandom(32).hex()
+        config["SECRET_KEY"] = _development_secret_key(config, Path(instance_path))
+
+
+class MissingSecretKey(click.ClickException):
+    """Start-up stops with one paragraph (no traceback in `flask` commands) when no secret key is configured."""
+
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def _development_secret_key(config: Mapping[str, Any], instance_path: Path) -> str:
+    """The key for a developer's checkout: generated once into instance/secret_key, then reused by every process.
+
+    `make run` starts with FLASK_DEBUG=1, which writes the file; from then on every `flask` command of that
+    checkout (debug or not) signs with the same key, so links the worker mails open on the web server. Production
+    sets OUTREACH_SECRET_KEY and never has the file; without either, start-up stops with an explanation.
+    """
+    if config.get("TESTING"):
+        return secrets.token_hex(32)  # tests never write into the checkout
+    path = instance_path / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    if not config.get("DEBUG"):
+        raise MissingSecretKey(
+            "OUTREACH_SECRET_KEY is not set, and this checkout has no development key "
+            f"({path}; `make run` creates one). In production set it to a long random value, for example: "
+            "export OUTREACH_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\""
+        )
+    instance_path.mkdir(parents=True, exist_ok=True)
+    descriptor, draft = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")  # mode 0600
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32) + "\n")
+        # A hard link appears whole or not at all: when two processes start at once, the first key wins for both.
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+    finally:
+        os.unlink(draft)
+    return path.read_text().strip()

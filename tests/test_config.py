@@ -1,6 +1,11 @@
 """Configuration order (defaults, OUTREACH_* environment, create_app mapping) and the database set-up."""
 
+import os
+import shutil
 import sqlite3
+import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -9,6 +14,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from outreach import create_app
+from outreach.config import MissingSecretKey
 from outreach.database import begin_write
 from outreach.extensions import db
 
@@ -28,14 +34,75 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 def test_missing_secret_key_is_a_clear_startup_error(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError, match="OUTREACH_SECRET_KEY is not set"):
-        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/a.sqlite"})
+    with pytest.raises(MissingSecretKey, match="OUTREACH_SECRET_KEY is not set"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/a.sqlite"}, instance_path=str(tmp_path))
 
 
-def test_debug_runs_without_a_secret_key(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_debug_keeps_one_secret_key_in_the_instance_folder(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     clean_env.setenv("FLASK_DEBUG", "1")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/a.sqlite"})
+    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/a.sqlite"}
+    app = create_app(config, instance_path=str(tmp_path))
     assert len(app.config["SECRET_KEY"]) >= 32
+    key_file = tmp_path / "secret_key"
+    assert key_file.read_text().strip() == app.config["SECRET_KEY"]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    # The next process of this checkout, debug or not, signs with the same key.
+    assert create_app(config, instance_path=str(tmp_path)).config["SECRET_KEY"] == app.config["SECRET_KEY"]
+    clean_env.delenv("FLASK_DEBUG")
+    assert create_app(config, instance_path=str(tmp_path)).config["SECRET_KEY"] == app.config["SECRET_KEY"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".secret_key")] == []
+
+
+def checkout_copy(tmp_path: Path) -> Path:
+    """A fresh clone as far as Outreach can tell: the package, templates, migrations and wsgi.py, no instance/."""
+    root = Path(__file__).resolve().parent.parent
+    copy = tmp_path / "checkout"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for folder in ("outreach", "templates", "static", "migrations", "data"):
+        shutil.copytree(root / folder, copy / folder, ignore=ignore)
+    shutil.copy(root / "wsgi.py", copy / "wsgi.py")
+    return copy
+
+
+def flask_command(checkout: Path, *args: str, debug: bool = False) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OUTREACH_", "FLASK_")) and k != "DATABASE_URL"}
+    if debug:
+        env["FLASK_DEBUG"] = "1"
+    return subprocess.run(
+        [sys.executable, "-m", "flask", *args], cwd=checkout, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_commands_work_on_a_fresh_checkout_after_make_run(tmp_path: Path) -> None:
+    checkout = checkout_copy(tmp_path)
+    # What `make run` does first, with FLASK_DEBUG=1, as the Makefile runs it.
+    upgraded = flask_command(checkout, "db", "upgrade", debug=True)
+    assert upgraded.returncode == 0, upgraded.stderr
+    key_file = checkout / "instance" / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+    # Then the README's own commands, typed without any environment.
+    exported = flask_command(checkout, "directory", "export")
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.strip() == "[]"
+    reply = tmp_path / "reply.eml"
+    reply.write_text(
+        "From: kamerlid@tweedekamer.nl\nTo: replies@outreach.localhost\nSubject: Re: Khojaly\n"
+        "Message-ID: <answer-1@tweedekamer.nl>\n\nDank voor uw brief.\n"
+    )
+    imported = flask_command(checkout, "replies", "import", str(reply))
+    assert imported.returncode == 0, imported.stderr
+    assert "1" in imported.stdout
+
+
+def test_a_missing_key_in_production_is_one_paragraph_without_traceback(tmp_path: Path) -> None:
+    checkout = checkout_copy(tmp_path)
+    result = flask_command(checkout, "directory", "export")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "OUTREACH_SECRET_KEY is not set" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (checkout / "instance" / "secret_key").exists()
 
 
 def test_environment_overrides_defaults_and_create_app_overrides_environment(
