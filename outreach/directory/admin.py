@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from outreach.accounts.access import audit, protect
 from outreach.directory import delivery, export, names, queries
-from outreach.directory.csv_import import apply_plan, plan_import
+from outreach.directory.csv_import import UnreadableFile, apply_plan, plan_import, read_upload
 from outreach.directory.models import (
     Committee,
     CommitteeOverride,
@@ -92,7 +92,7 @@ class TargetForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(lazy_gettext("CSV file"), validators=[FileRequired()])
+    file = FileField(lazy_gettext("CSV or Excel file (.csv, .xlsx)"), validators=[FileRequired()])
 
 
 class ApplyImportForm(FlaskForm):
@@ -239,20 +239,19 @@ def export_csv() -> Response:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-def import_csv() -> str:
-    """Upload a CSV of corrections and see exactly what it would change; nothing is written yet."""
+def import_csv() -> tuple[str, int]:
+    """Upload a CSV or .xlsx file of corrections and see exactly what it would change; nothing is written yet."""
     form, plan, text = ImportForm(), None, None
     if form.validate_on_submit():
-        raw = form.file.data.read()
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.file.errors.append(lazy_gettext("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again."))
+            text = read_upload(form.file.data.read())
+        except UnreadableFile as refusal:
+            form.file.errors.append(str(refusal))
         else:
             plan = plan_import(text)
     return render_template(
         "directory/admin/import.html", form=form, plan=plan, apply_form=ApplyImportForm(csv_text=text)
-    )
+    ), 422 if form.file.errors else 200
 
 
 @bp.post("/import/apply")

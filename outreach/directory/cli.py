@@ -1,7 +1,7 @@
 """Directory commands: `flask directory sync`, `demo`, `export` and `import`."""
 
 import sys
-from typing import TextIO
+from typing import BinaryIO
 
 import click
 from flask import current_app
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from outreach.database import begin_write
 from outreach.directory import bp, export, queries
-from outreach.directory.csv_import import apply_plan, plan_import
+from outreach.directory.csv_import import UnreadableFile, apply_plan, plan_import, read_upload
 from outreach.directory.demo import DemoRefused, load_demo, real_member_count
 from outreach.directory.models import Member
 from outreach.directory.sync import run_sync
@@ -93,12 +93,16 @@ def sync_directory(url: str | None) -> None:
 
 
 @bp.cli.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--dry-run", is_flag=True, help="Show what would change without saving it.")
-def import_corrections(file: TextIO, dry_run: bool) -> None:
-    """Apply organisers' corrections (e-mail, salutation) from a CSV in the export's columns."""
+def import_corrections(file: BinaryIO, dry_run: bool) -> None:
+    """Apply organisers' corrections (e-mail, salutation) from a CSV or .xlsx file in the export's columns."""
+    try:
+        text = read_upload(file.read())
+    except UnreadableFile as refusal:
+        raise click.ClickException(f"{file.name}: {refusal}") from None
     begin_write()
-    plan = plan_import(file.read())
+    plan = plan_import(text)
     for error in plan.errors:
         click.echo(f"line {error.line}: {error.message} (skipped)")
     for change in plan.changes:

@@ -1,12 +1,19 @@
-"""Organisers' corrections from a CSV file in the export's columns: plan (preview), then apply.
+"""Organisers' corrections from a CSV or Excel file in the export's columns: plan (preview), then apply.
+
+Files come as organisers' spreadsheet programs write them: CSV separated by `,` or `;` (Dutch Excel), in UTF-8
+with or without a byte-order mark, Windows-1252 or UTF-16, or an .xlsx workbook (its first sheet). `read_upload`
+turns any of them into one plain CSV text, which the preview carries to the apply step.
 
 Only two columns are corrections: `email` and `salutation`. A value that differs from what the directory says
 becomes an organiser override; a value equal to the synced one removes the override. Empty cells change nothing;
 the other columns are there for reading and are ignored. Rows are matched by `tk_id`, or by `name` when it is empty.
 """
 
+import codecs
 import csv
 import io
+import warnings
+import zipfile
 from dataclasses import dataclass, field
 
 from flask_babel import gettext
@@ -19,6 +26,102 @@ from outreach.extensions import db
 from outreach.validation import is_email
 
 REQUIRED = ("tk_id", "name", "email", "salutation")
+DELIMITERS = (",", ";", "\t")
+XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip archive
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # the Excel 97-2003 format
+
+
+class UnreadableFile(ValueError):
+    """The upload is not a table Outreach can read; the message says why, in the organiser's language."""
+
+
+def read_upload(raw: bytes) -> str:
+    """The rows of an uploaded CSV or .xlsx file as one CSV text (comma-separated), or UnreadableFile saying why."""
+    if not raw.strip():
+        raise UnreadableFile(gettext("The file is empty."))
+    if raw.startswith(XLS_MAGIC):
+        raise UnreadableFile(
+            gettext("This is an old Excel file (.xls). Save it as Excel workbook (.xlsx) or as CSV and try again.")
+        )
+    rows = _xlsx_rows(raw) if raw.startswith(XLSX_MAGIC) else _csv_rows(_decode(raw))
+    refusal = _missing_columns([name.strip().lower() for name in rows[0]] if rows else [])
+    if refusal:
+        raise UnreadableFile(refusal)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def _missing_columns(header: list[str]) -> str | None:
+    """Which of the export's columns the first line lacks, with what it has, so a wrong separator shows."""
+    missing = [c for c in REQUIRED if c not in header]
+    if not missing:
+        return None
+    return gettext(
+        "The columns %(columns)s are missing; the first line has %(seen)s. Use the columns of the export.",
+        columns=", ".join(missing),
+        seen=" | ".join(f"“{name}”" for name in header) or "–",
+    )
+
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in raw:
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+        try:
+            return raw.decode("cp1252")  # what Excel writes for "CSV (gescheiden door lijstscheidingsteken)"
+        except UnicodeDecodeError:
+            pass
+    raise UnreadableFile(
+        gettext("This is not a CSV or Excel (.xlsx) file: it is not text in UTF-8 or Windows-1252, nor a workbook.")
+    )
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    lines = text.splitlines()
+    header = next((line for line in lines if line.strip()), "")
+
+    def fit(delimiter: str) -> tuple[int, int]:
+        columns = [c.strip().lower() for c in next(csv.reader([header], delimiter=delimiter))]
+        return sum(c in REQUIRED for c in columns), len(columns)
+
+    # The separator is the one under which the header names the most known columns (then: splits it most).
+    delimiter = max(DELIMITERS, key=fit)
+    try:
+        return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in row)]
+    except csv.Error as error:
+        raise UnreadableFile(gettext("The file is not readable as CSV (%(error)s).", error=error)) from None
+
+
+def _xlsx_rows(raw: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook  # only organisers' uploads need it
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips; cells are read
+            workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise UnreadableFile(
+            gettext("This zip file is not an Excel workbook (.xlsx). Save the sheet as .xlsx or as CSV and try again.")
+        ) from None
+    try:
+        rows = [
+            ["" if value is None else str(value) for value in row]
+            for row in workbook.worksheets[0].iter_rows(values_only=True)
+        ]
+    finally:
+        workbook.close()
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise UnreadableFile(gettext("The first sheet of the workbook is empty."))
+    return rows
 
 
 @dataclass
@@ -51,9 +154,10 @@ def plan_import(text: str) -> ImportPlan:
     """What importing `text` would change, and which rows are wrong (nothing is written)."""
     plan = ImportPlan()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-    if missing:
-        plan.errors.append(RowError(1, gettext("missing columns: %(columns)s", columns=", ".join(missing))))
+    reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
+    refusal = _missing_columns(reader.fieldnames)
+    if refusal:
+        plan.errors.append(RowError(1, refusal))
         return plan
     members = db.session.scalars(select(Member).options(selectinload(Member.override))).all()
     by_tk_id = {m.tk_id: m for m in members if m.tk_id}
