@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Flask
 
-from outreach import database, health, i18n, security
+from outreach import database, health, i18n, labels, security
 from outreach.config import PROJECT_ROOT, load_config
 from outreach.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from outreach.urls import DatabaseId
@@ -32,6 +32,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     limiter.init_app(app)
     security.init_app(app)
     health.configure_logging(app)
+    i18n.register_formats(app)
+    labels.init_app(app)
 
     from outreach import site
     from outreach.accounts import bp as accounts_bp

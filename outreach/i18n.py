@@ -1,6 +1,7 @@
 """Which language a visitor reads: their choice from the language switch, else Dutch."""
 
-from flask import current_app, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import format_decimal, format_percent
 
 LANGUAGE_COOKIE = "lang"
 
@@ -16,3 +17,23 @@ def select_locale() -> str:
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def number(value: float | None, decimals: int = 0) -> str:
+    """A number as the reader writes it: "1.234,5" in Dutch, "1,234.5" in English; a dash for none."""
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+def percent(value: float | None, decimals: int = 0) -> str:
+    """A share (0.25) as the reader writes a percentage: "25 %", "12,5 %"; a dash for none."""
+    if value is None:
+        return "–"
+    return format_percent(value, format="#,##0" + ("." + "0" * decimals if decimals else "") + " %")
+
+
+def register_formats(app: Flask) -> None:
+    """Numbers through `number` and `percent`; times through Flask-Babel's `datetimeformat` (Europe/Amsterdam)."""
+    app.add_template_filter(number, "number")
+    app.add_template_filter(percent, "percent")

@@ -174,7 +174,7 @@ def test_admins_add_accounts_and_switch_them_off(app: Flask, admin: FlaskClient)
     admin.post(f"/admin/accounts/{new_id}/active")
     assert fresh.get("/admin/").status_code == 302  # switched off: logged out at the next request
     audit = admin.get("/admin/audit").get_data(as_text=True)
-    assert "add account" in audit and "deactivate account" in audit and "admin@example.org" in audit
+    assert "account toegevoegd" in audit and "account uitgeschakeld" in audit and "admin@example.org" in audit
 
 
 def test_the_audit_log_records_who_changed_what_without_contents(

@@ -291,7 +291,7 @@ def test_sync_started_from_the_admin_runs_in_the_background(app: Flask, organise
             time.sleep(0.05)
     assert run.status == "succeeded", run.error
     html = page(organiser, run_url)
-    assert "6 members, 3 parties, 2 committees; 6 joined, 0 left, 0 changed" in html
+    assert "6 leden, 3 partijen, 2 commissies; 6 toegetreden, 0 vertrokken, 0 gewijzigd" in html
     assert "Anna de Wit" in html and "kwam in de Kamer" in html
     assert html.count("bijgewerkt") == 10  # every category caught up
     assert "Laatste synchronisatie" in page(organiser, "/admin/")

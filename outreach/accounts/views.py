@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from outreach.accounts import bp, passwords
@@ -16,6 +17,7 @@ from outreach.database import utcnow
 from outreach.directory.models import SyncRun
 from outreach.directory.queries import directory_counts
 from outreach.extensions import db, limiter, login_manager
+from outreach.labels import ROLES as ROLE_LABELS
 from outreach.urls import safe_next
 from outreach.validation import email_address
 
@@ -83,7 +85,7 @@ def home() -> str:
 
 class AccountForm(FlaskForm):
     email = EmailField(lazy_gettext("E-mail address"), validators=[DataRequired(), Length(max=254), email_address])
-    role = SelectField(lazy_gettext("Role"), choices=list(ROLES))
+    role = SelectField(lazy_gettext("Role"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES])
 
 
 @bp.route("/accounts", methods=["GET", "POST"])

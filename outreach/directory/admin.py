@@ -1,7 +1,7 @@
 """Directory upkeep for organisers: corrections per member and committee, extra targets, sync, CSV import/export."""
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from outreach.accounts.access import audit, protect
-from outreach.directory import delivery, export, names, queries
+from outreach.directory import delivery, export, names, queries, syncfeed
 from outreach.directory.csv_import import UnreadableFile, apply_plan, plan_import, read_upload
 from outreach.directory.models import (
     Committee,
@@ -25,6 +25,7 @@ from outreach.directory.sync import running_sync, start_in_background
 from outreach.directory.syncfeed import CATEGORIES
 from outreach.downloads import csv_response
 from outreach.extensions import db
+from outreach.labels import stored_text
 from outreach.validation import email_address, one_line
 
 bp = Blueprint("directory_admin", __name__, url_prefix="/admin/directory")
@@ -56,6 +57,27 @@ CHANGE_KINDS = {
 @bp.app_template_global()
 def sync_status(run: SyncRun) -> str:
     return str(SYNC_STATUS.get(run.status, run.status))
+
+
+@bp.app_template_global()
+def sync_error(error: str | None) -> str:
+    """Why a sync stopped, in the reader's language (stored in English, as the command prints it)."""
+    return stored_text(error, syncfeed.MESSAGES)
+
+
+@bp.app_template_global()
+def sync_summary(run: SyncRun) -> str:
+    """What a finished sync found and changed, in the reader's language."""
+    return gettext(
+        "%(members)s members, %(parties)s parties, %(committees)s committees; "
+        "%(joined)s joined, %(left)s left, %(changed)s changed",
+        members=run.members,
+        parties=run.parties,
+        committees=run.committees,
+        joined=run.joined,
+        left=run.left,
+        changed=run.changed,
+    )
 
 
 @bp.app_template_global()

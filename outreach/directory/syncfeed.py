@@ -16,6 +16,8 @@ import requests
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from outreach.labels import N_
+
 # The ten categories a directory needs, as the feed names them in its `category` parameter.
 CATEGORIES = (
     "Persoon",
@@ -34,7 +36,49 @@ XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 
 
 class SyncFeedError(Exception):
-    """The feed could not be read; the message says why, in words an organiser can act on."""
+    """The feed could not be read; the message says why, in words an organiser can act on.
+
+    It is stored (and printed) in English, written from one of MESSAGES, so pages can show it translated.
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message % params)
+
+
+NO_ID = N_("an entity <%(tag)s> has no id")
+NOT_A_PAGE = N_("%(url)s answered with %(kind)s instead of a feed page (%(error)s)")
+HTML_PAGE = N_("an HTML page")
+NOT_XML = N_("not valid XML")
+NOT_A_PAGE_HTML = N_("%(url)s answered with an HTML page instead of a feed page")
+NOT_ATOM = N_("%(url)s answered with <%(tag)s> instead of an Atom feed")
+NOT_ONE_ENTITY = N_("%(url)s: an entry does not hold exactly one entity")
+GAVE_UP = N_("%(url)s: %(reason)s, still after %(attempts)s attempts")
+OTHER_HOST = N_("refusing to follow a redirect to another host: %(url)s")
+TIMEOUT = N_("no answer within the timeout")
+CONNECTION_FAILED = N_("connection failed (%(error)s)")
+HTTP_STATUS = N_("HTTP %(status)s")
+ANSWERED_HTTP = N_("%(url)s answered HTTP %(status)s")
+TOO_MANY_REDIRECTS = N_("%(url)s: too many redirects")
+TOO_LARGE = N_("%(url)s: page larger than %(bytes)s bytes")
+BROKE_OFF = N_("the answer broke off (%(error)s)")
+MESSAGES = (
+    NO_ID,
+    NOT_A_PAGE,
+    HTML_PAGE,
+    NOT_XML,
+    NOT_A_PAGE_HTML,
+    NOT_ATOM,
+    NOT_ONE_ENTITY,
+    GAVE_UP,
+    OTHER_HOST,
+    TIMEOUT,
+    CONNECTION_FAILED,
+    HTTP_STATUS,
+    ANSWERED_HTTP,
+    TOO_MANY_REDIRECTS,
+    TOO_LARGE,
+    BROKE_OFF,
+)
 
 
 @dataclass
@@ -84,7 +128,7 @@ def _links(element: Element, base: str) -> dict[str, str]:
 def _entity(payload: Element) -> Entity:
     entity_id = _attribute(payload, "id")
     if not entity_id:
-        raise SyncFeedError(f"an entity <{_local(payload.tag)}> has no id")
+        raise SyncFeedError(NO_ID, tag=_local(payload.tag))
     entity = Entity(
         category=_local(payload.tag),
         id=entity_id.lower(),
@@ -110,12 +154,12 @@ def parse_page(body: bytes, url: str) -> Page:
         root = fromstring(body)
     except (ParseError, DefusedXmlException) as error:
         start = body[:200].decode("utf-8", "replace").strip().lower()
-        kind = "an HTML page" if start.startswith(("<!doctype html", "<html")) else "not valid XML"
-        raise SyncFeedError(f"{url} answered with {kind} instead of a feed page ({error})") from None
+        kind = HTML_PAGE if start.startswith(("<!doctype html", "<html")) else NOT_XML
+        raise SyncFeedError(NOT_A_PAGE, url=url, kind=kind, error=error) from None
     if _local(root.tag).lower() == "html":
-        raise SyncFeedError(f"{url} answered with an HTML page instead of a feed page")
+        raise SyncFeedError(NOT_A_PAGE_HTML, url=url)
     if _local(root.tag) != "feed":
-        raise SyncFeedError(f"{url} answered with <{_local(root.tag)}> instead of an Atom feed")
+        raise SyncFeedError(NOT_ATOM, url=url, tag=_local(root.tag))
     entries = []
     for element in root:
         if _local(element.tag) != "entry":
@@ -123,7 +167,7 @@ def parse_page(body: bytes, url: str) -> Page:
         content = next((c for c in element if _local(c.tag) == "content"), None)
         payloads = list(content) if content is not None else []
         if len(payloads) != 1:
-            raise SyncFeedError(f"{url}: an entry does not hold exactly one entity")
+            raise SyncFeedError(NOT_ONE_ENTITY, url=url)
         entries.append(Entry(_entity(payloads[0]), _links(element, url).get("next")))
     links = _links(root, url)
     return Page(entries, links.get("next"), links.get("resume"))
@@ -158,7 +202,7 @@ class Client:
                 return self._get_once(url)
             except _Retry as retry:
                 if attempt == self.attempts:
-                    raise SyncFeedError(f"{url}: {retry.reason}, still after {attempt} attempts") from None
+                    raise SyncFeedError(GAVE_UP, url=url, reason=retry.reason, attempts=attempt) from None
                 delay = min(self.backoff_cap, self.backoff * 2 ** (attempt - 1))
                 self.sleep(retry.wait if retry.wait is not None else delay * random.uniform(0.5, 1.5))
         raise AssertionError("unreachable")
@@ -166,24 +210,24 @@ class Client:
     def _get_once(self, url: str) -> bytes:
         for _hop in range(5):
             if urlsplit(url).netloc != self._host:
-                raise SyncFeedError(f"refusing to follow a redirect to another host: {url}")
+                raise SyncFeedError(OTHER_HOST, url=url)
             self.requests_made += 1
             try:
                 response = self.session.get(url, timeout=self.timeout, allow_redirects=False, stream=True)
             except requests.Timeout:
-                raise _Retry("no answer within the timeout") from None
+                raise _Retry(TIMEOUT) from None
             except requests.ConnectionError as error:
-                raise _Retry(f"connection failed ({type(error).__name__})") from None
+                raise _Retry(CONNECTION_FAILED % {"error": type(error).__name__}) from None
             with response:
                 if response.is_redirect:
                     url = urljoin(url, response.headers.get("Location", ""))
                     continue
                 if response.status_code in RETRY_STATUSES:
-                    raise _Retry(f"HTTP {response.status_code}", _retry_after(response))
+                    raise _Retry(HTTP_STATUS % {"status": response.status_code}, _retry_after(response))
                 if response.status_code != 200:
-                    raise SyncFeedError(f"{url} answered HTTP {response.status_code}")
+                    raise SyncFeedError(ANSWERED_HTTP, url=url, status=response.status_code)
                 return self._read(response, url)
-        raise SyncFeedError(f"{url}: too many redirects")
+        raise SyncFeedError(TOO_MANY_REDIRECTS, url=url)
 
     def _read(self, response: requests.Response, url: str) -> bytes:
         chunks, size = [], 0
@@ -191,10 +235,10 @@ class Client:
             for chunk in response.iter_content(64 * 1024):
                 size += len(chunk)
                 if size > self.max_page_bytes:
-                    raise SyncFeedError(f"{url}: page larger than {self.max_page_bytes} bytes")
+                    raise SyncFeedError(TOO_LARGE, url=url, bytes=self.max_page_bytes)
                 chunks.append(chunk)
         except requests.RequestException as error:
-            raise _Retry(f"the answer broke off ({type(error).__name__})") from None
+            raise _Retry(BROKE_OFF % {"error": type(error).__name__}) from None
         return b"".join(chunks)
 
     def pages(self, category: str, start_url: str | None) -> Iterator[tuple[str, Page]]:

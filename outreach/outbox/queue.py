@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select, update
 from outreach.accounts.models import Account
 from outreach.database import insert_unless_present, utcnow
 from outreach.extensions import db
+from outreach.labels import N_
 from outreach.outbox import states
 from outreach.outbox.compose import Recipient, enqueue
 from outreach.outbox.models import LETTER, NOTICE, DeliveryAttempt, OutboxControl, OutboxMessage
@@ -19,6 +20,12 @@ log = logging.getLogger(__name__)
 
 CONTROL_ID = 1
 MAX_AUTOMATIC_PAUSE = 3600
+
+# Why sending paused, stored in English and shown translated (outbox_admin.pause_reason); otherwise the reason is
+# the mail server's own answer.
+PAUSED_BY_ORGANISER = N_("paused by an organiser")
+CONNECTION_FAILURES = N_("%(count)s connection failures in a row: %(error)s")
+PAUSE_REASONS = (PAUSED_BY_ORGANISER, CONNECTION_FAILURES)
 
 
 def control_row(lock: bool = False) -> OutboxControl:

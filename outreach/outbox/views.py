@@ -14,8 +14,10 @@ from outreach.accounts.access import audit, protect
 from outreach.database import utcnow
 from outreach.directory.delivery import clear_undeliverable, undeliverable_addresses
 from outreach.extensions import db
+from outreach.labels import label, stored_text
 from outreach.outbox import devsink, queue, states
 from outreach.outbox.models import OutboxMessage
+from outreach.outbox.queue import PAUSE_REASONS, PAUSED_BY_ORGANISER
 from outreach.validation import email_address
 
 bp = Blueprint("outbox_admin", __name__, url_prefix="/admin")
@@ -37,6 +39,13 @@ HOLD_REASONS = {
     "undeliverable": lazy_gettext("the address was refused before"),
     "campaign_stopped": lazy_gettext("the campaign was stopped"),
 }
+ATTEMPT_OUTCOMES = {
+    "sent": lazy_gettext("sent"),
+    "retry": lazy_gettext("to be retried"),
+    "failed": lazy_gettext("failed"),
+    "pause": lazy_gettext("sending paused"),
+    "interrupted": lazy_gettext("interrupted"),
+}
 LIST_LIMIT = 100
 
 
@@ -49,6 +58,17 @@ class SupporterForm(FlaskForm):
 @bp.app_template_global()
 def outbox_state(status: str) -> str:
     return str(STATE_NAMES.get(status, status))
+
+
+@bp.app_template_global()
+def pause_reason(reason: str | None) -> str:
+    """Why sending paused, in the reader's language; a mail server's own answer inside it stays as it came."""
+    return stored_text(reason, PAUSE_REASONS)
+
+
+@bp.app_template_global()
+def attempt_outcome(outcome: str) -> str:
+    return label(outcome, ATTEMPT_OUTCOMES)
 
 
 @bp.app_template_global()
@@ -103,7 +123,7 @@ def show(message_id: int) -> str:
 def pause() -> Response:
     control = queue.control_row(lock=True)
     if not control.paused:
-        queue.pause(control, "paused by an organiser", utcnow(), automatic=False, by=current_user.email)
+        queue.pause(control, PAUSED_BY_ORGANISER, utcnow(), automatic=False, by=current_user.email)
         audit("outbox.pause")
         db.session.commit()
     flash(lazy_gettext("Sending is paused. Nothing goes out until you resume."), "success")

@@ -30,7 +30,7 @@ from outreach.extensions import db
 from outreach.outbox import pacing, states
 from outreach.outbox.compose import Recipient, build, enqueue
 from outreach.outbox.models import LETTER, NOTICE, DeliveryAttempt, OutboxMessage
-from outreach.outbox.queue import alert_organisers, control_row, pause
+from outreach.outbox.queue import CONNECTION_FAILURES, alert_organisers, control_row, pause
 from outreach.outbox.smtp import FAILED, PAUSE, SENT, Outcome, Sender
 
 log = logging.getLogger(__name__)
@@ -367,7 +367,7 @@ def record(attempt: Attempt, worker_id: str, now: datetime) -> None:
         states.move(message, states.RETRY_WAIT)
         message.next_attempt_at = now + retry_delay(message.attempts)
         if control.connection_failures >= current_app.config["OUTBOX_BREAKER_FAILURES"]:
-            pause(control, f"{control.connection_failures} connection failures in a row: {outcome.text}", now)
+            pause(control, CONNECTION_FAILURES % {"count": control.connection_failures, "error": outcome.text}, now)
 
 
 def fail(message: OutboxMessage, code: int | None, text: str, now: datetime, address_refused: bool = False) -> None:

@@ -50,11 +50,6 @@ def report_state(state: str) -> str:
     return str(STATE_LABELS[state]) if state in STATE_LABELS else letter_status(state)
 
 
-@bp.app_template_filter("percent")
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f} %"
-
-
 def _audit_export(campaign: Campaign, what: str) -> None:
     """Exports are logged in the audit log."""
     audit("export report", campaign, what)
