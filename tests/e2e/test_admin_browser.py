@@ -49,7 +49,7 @@ def test_organiser_corrects_a_member_imports_a_csv_and_logs_out(page: Page, admi
         encoding="utf-8",
     )
     page.goto(f"{admin_site}/admin/directory/import")
-    page.get_by_label("CSV-bestand").set_input_files(str(csv_file))
+    page.get_by_label("CSV- of Excel-bestand").set_input_files(str(csv_file))
     page.get_by_role("button", name="Bekijk wat de import doet").click()
     assert "2 rijen gelezen: 1 wijzigingen, 1 rijen met fouten." in page.content()
     assert "Regel 3: “not-an-address” is geen e-mailadres" in page.locator(".errors").inner_text()
