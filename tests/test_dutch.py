@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from outreach.accounts.models import AuditEntry
 from outreach.database import utcnow
-from outreach.directory.delivery import flag_undeliverable
+from outreach.directory.delivery import flag_undeliverable, opt_out_token
 from outreach.directory.models import DirectoryChange, Member, SyncRun
 from outreach.extensions import db
 from outreach.labels import AUDIT_ACTIONS
@@ -249,3 +249,16 @@ def test_numbers_are_written_the_dutch_way(app: Flask, admin: FlaskClient, direc
     assert not re.search(r"\b\d+\.\d\b", report)
     admin.get("/language/en")
     assert "1.5" in visible(admin.get(f"/admin/reports/{campaign_id}").get_data(as_text=True))
+
+
+def test_an_offices_opt_out_is_noted_for_organisers_in_dutch(
+    app: Flask, client: FlaskClient, directory: dict[str, int]
+) -> None:
+    with app.app_context():
+        token = opt_out_token(directory["yesilgoz"])
+    client.get("/language/en")  # the office reads the site in English
+    client.post(f"/opt-out/{token}")
+    with app.app_context():
+        note = db.session.get(Member, directory["yesilgoz"]).override.note
+    assert note.startswith("Afgemeld via de link onder een brief op ")
+    assert "UTC" not in note

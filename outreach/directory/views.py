@@ -1,7 +1,7 @@
 """Public directory pages: the member finder, member, committee and party pages."""
 
-from flask import abort, render_template, request
-from flask_babel import get_locale, lazy_gettext
+from flask import abort, current_app, render_template, request
+from flask_babel import force_locale, format_datetime, get_locale, gettext, lazy_gettext
 
 from outreach.accounts.access import audit
 from outreach.database import utcnow
@@ -140,7 +140,12 @@ def opt_out(token: str) -> str:
     member = delivery.member_for_opt_out(token) or abort(404)
     done = member.do_not_write
     if request.method == "POST" and not done:
-        delivery.opt_out(member, f"Opted out via the link under a letter on {utcnow():%Y-%m-%d %H:%M} UTC.")
+        # A note for the organisers, so in their language and time zone, whichever language the office reads.
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            note = gettext(
+                "Opted out via the link under a letter on %(when)s.", when=format_datetime(utcnow(), "short")
+            )
+        delivery.opt_out(member, note)
         audit("directory.opt_out", member)
         db.session.commit()
         done = True
