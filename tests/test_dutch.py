@@ -262,3 +262,11 @@ def test_an_offices_opt_out_is_noted_for_organisers_in_dutch(
         note = db.session.get(Member, directory["yesilgoz"]).override.note
     assert note.startswith("Afgemeld via de link onder een brief op ")
     assert "UTC" not in note
+
+
+def test_large_numbers_carry_the_dutch_thousands_separator(admin: FlaskClient, scene: dict[str, int]) -> None:
+    outbox = visible(admin.get("/admin/outbox/").get_data(as_text=True))
+    assert re.search(r"wacht al \d{1,3}(?:\.\d{3})+ minuten", outbox), outbox  # queued on 1 July
+    admin.get("/language/en")
+    outbox = visible(admin.get("/admin/outbox/").get_data(as_text=True))
+    assert re.search(r"waited \d{1,3}(?:,\d{3})+ minutes", outbox)

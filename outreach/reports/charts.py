@@ -4,6 +4,8 @@ table that accompanies each one."""
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import format_date
+
 WIDTH, HEIGHT = 720, 160
 MAX_BAR = 40  # a few days' bars stay bars, not a wall
 
@@ -30,7 +32,7 @@ def day_bars(days: list[tuple[date, int]]) -> list[Bar]:
             y=round(HEIGHT - count / top * HEIGHT, 2),
             width=round(min(max(step - 1, 1), MAX_BAR), 2),
             height=round(count / top * HEIGHT, 2),
-            label=day.isoformat(),
+            label=format_date(day, "short"),
             value=count,
         )
         for index, (day, count) in enumerate(days)
