@@ -3,6 +3,7 @@
 import re
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -270,3 +271,14 @@ def test_large_numbers_carry_the_dutch_thousands_separator(admin: FlaskClient, s
     admin.get("/language/en")
     outbox = visible(admin.get("/admin/outbox/").get_data(as_text=True))
     assert re.search(r"waited \d{1,3}(?:,\d{3})+ minutes", outbox)
+
+
+def test_every_action_the_code_logs_has_a_label() -> None:
+    """A new audit action without words would show as a code on the Dutch audit log."""
+    root = Path(__file__).resolve().parent.parent / "outreach"
+    logged = set()
+    for source in root.rglob("*.py"):
+        for first_argument in re.findall(r"\baudit\(([^,)]*)", source.read_text()):
+            logged.update(code for code in re.findall(r'"([^"{]+)"', first_argument))
+    assert len(logged) > 20
+    assert logged - set(AUDIT_ACTIONS) == set()
