@@ -40,6 +40,12 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_PORT": 8025,
     "MAIL_DEFAULT_SENDER": "Outreach <noreply@outreach.localhost>",  # confirmations and notices to supporters
     "LETTERS_FROM": "letters@outreach.localhost",  # letters: "<Supporter> via <Campaign>" <this address>
+    # Addresses with letters such as ü before the @ are accepted only when the relay announces SMTPUTF8 (RFC 6531):
+    # turn this on after checking that it does. A queued message the relay cannot take fails with that reason.
+    "MAIL_SMTPUTF8": False,
+    # Look up each address's domain in DNS when a form is sent: off, because it costs every supporter a wait and
+    # fails when DNS does; a mistyped address shows in the outbox instead, and the supporter can correct it.
+    "EMAIL_CHECK_DELIVERABILITY": False,
     "BOUNCE_ADDRESS": None,  # e.g. bounces@campaign.example: each message gets bounces+<token>@… as envelope sender
     "MESSAGE_ID_DOMAIN": None,  # default: the domain of LETTERS_FROM
     "DKIM_DOMAIN": None,  # DKIM signing when DKIM_PRIVATE_KEY_FILE (PEM) or DKIM_PRIVATE_KEY is set

@@ -9,12 +9,13 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from email import policy
+from email.header import Header
 from email.utils import getaddresses, parseaddr
 
 import dkim
 from flask import current_app
 from flask_babel import force_locale, gettext
-from flask_mail import Message, sanitize_address
+from flask_mail import Message
 
 from outreach.database import utcnow
 from outreach.directory.delivery import opt_out_token
@@ -22,7 +23,7 @@ from outreach.extensions import db
 from outreach.outbox import states
 from outreach.outbox.models import LETTER, PRIORITY, OutboxMessage
 from outreach.urls import public_url
-from outreach.validation import has_control_characters, is_email
+from outreach.validation import has_control_characters, is_email, needs_smtputf8, wire_address
 
 # Headers that DKIM signs: what a reader sees and what identifies the message.
 SIGNED_HEADERS = [b"from", b"to", b"reply-to", b"subject", b"date", b"message-id", b"mime-version", b"content-type"]
@@ -197,19 +198,30 @@ def format_address(name: str | None, address: str) -> str:
 
 
 def build(message: OutboxMessage) -> Message:
-    """The Flask-Mail message for an outbox row, the same on every attempt (Message-ID and Date fixed)."""
+    """The Flask-Mail message for an outbox row, the same on every attempt (Message-ID and Date fixed); sent with
+    SMTPUTF8 when an address in it has letters such as ü before the @."""
     mail = OutboxMail(
         subject=message.subject,
-        recipients=[format_address(message.recipient_name, message.recipient)],
+        recipients=[wire_address(message.recipient)],
         body=message.body,
         sender=message.sender,
         date=message.created_at.timestamp(),
     )
     mail.msgId = message.message_id
-    if message.reply_to:  # Flask-Mail takes one Reply-To address; a letter may carry two
-        pairs = getaddresses([message.reply_to])
-        mail.extra_headers = {"Reply-To": ", ".join(sanitize_address(pair) for pair in pairs)}
+    mail.to_header = header_address(message.recipient_name, message.recipient)
+    reply_to = getaddresses([message.reply_to]) if message.reply_to else []
+    if reply_to:  # Flask-Mail takes one Reply-To address; a letter may carry two
+        mail.reply_to_header = ", ".join(header_address(name, address) for name, address in reply_to)
+    if any(needs_smtputf8(address) for address in [message.recipient, *(address for _, address in reply_to)]):
+        mail.mail_options = ["SMTPUTF8"]
     return mail
+
+
+def header_address(name: str | None, address: str) -> str:
+    """An address for the To or Reply-To header: the name in RFC 2047 words as Flask-Mail writes it, the domain in
+    IDNA, and the part before the @ as it is (only ever non-ASCII in a message sent with SMTPUTF8, RFC 6532)."""
+    wire = wire_address(address)
+    return f"{Header(name, 'utf-8').encode()} <{wire}>" if name else wire
 
 
 class OutboxMail(Message):
@@ -219,11 +231,27 @@ class OutboxMail(Message):
     Flask-Mail encodes names and subjects into RFC 2047 words itself, then hands the message to Python's SMTP
     policy, which decodes and refolds them, and loses or adds spaces in long non-ASCII names on the way. Written
     with the compat32 policy (CRLF line ends), the encoded words go out as encoded.
+
+    To and Reply-To are written here rather than by Flask-Mail, which cannot write an address with a non-ASCII part
+    before the @; and a subject that itself looks like an encoded word is encoded, so that a mail program shows
+    the text the supporter typed instead of decoding it.
     """
 
+    to_header = ""
+    reply_to_header: str | None = None
+
     def _message(self):
-        message = super()._message()
-        message.policy = SMTP_AS_ENCODED
+        recipients, self.recipients = self.recipients, []
+        try:
+            message = super()._message()
+        finally:
+            self.recipients = recipients
+        message.policy = SMTP_AS_ENCODED  # first: headers set under Flask-Mail's policy would be decoded again
+        message.replace_header("To", _raw(self.to_header))
+        if self.reply_to_header:
+            message["Reply-To"] = _raw(self.reply_to_header)
+        if self.subject and "=?" in self.subject:
+            message.replace_header("Subject", Header(self.subject, "utf-8").encode())
         return message
 
     def as_bytes(self) -> bytes:
@@ -241,6 +269,12 @@ class OutboxMail(Message):
         return signature + raw
 
 
+def _raw(value: str) -> str:
+    """A header value the compat32 generator writes out byte for byte: UTF-8 for the non-ASCII addresses of an
+    SMTPUTF8 message, where it would otherwise turn the whole address into one encoded word no server can use."""
+    return value if value.isascii() else value.encode("utf-8").decode("ascii", "surrogateescape")
+
+
 def _check_header_text(value: str) -> None:
     if has_control_characters(value):
         raise UnsafeHeader(f"line break or control character in a header value: {value[:40]!r}")
@@ -253,7 +287,7 @@ def _tidy(value: str) -> str:
 
 def _check_address(address: str) -> None:
     _check_header_text(address)
-    if not is_email(address):
+    if not is_email(address, typed=False):
         raise UnsafeHeader(f"not an e-mail address: {address[:60]!r}")
 
 

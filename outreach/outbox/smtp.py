@@ -3,15 +3,23 @@
 Flask-Mail opens `smtplib.SMTP(host, port)` without a timeout, so a server that accepts the connection and never
 answers would hang the worker for ever; `TimedConnection` passes one. The connection is kept open between
 messages (checked with NOOP after a pause) and dropped after any error.
+
+What is recorded about an attempt is the server's own answer (a reply code and its text) or, when there is none,
+one of the fixed `EXPLANATIONS` below, stored as its key and shown translated: never the text of a Python exception.
 """
 
 import logging
 import smtplib
+import socket
+import ssl
 import time
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_mail import BadHeaderError, Connection, Message
+from flask_babel import lazy_gettext
+from flask_mail import BadHeaderError, Connection, Message, email_dispatched
+
+from outreach.validation import wire_address
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +30,59 @@ FAILED = "failed"  # the server refused this message for good (5xx for the recip
 PAUSE = "pause"  # the server refuses us, not this message: pause the whole queue, don't count the attempt
 
 IDLE_CHECK_SECONDS = 10
+
+# Outreach's own words for an attempt without a server answer: the key is stored, the page shows the explanation.
+ACCEPTED = "accepted"
+CONNECTION_REFUSED = "connection-refused"
+UNKNOWN_HOST = "unknown-host"
+TIMEOUT = "timeout"
+DISCONNECTED = "disconnected"
+TLS = "tls"
+CONNECTION = "connection"
+NOT_OFFERED = "not-offered"
+NO_SMTPUTF8 = "no-smtputf8"
+UNENCODABLE = "unencodable"
+BAD_HEADER = "bad-header"
+UNEXPECTED = "unexpected"
+INTERRUPTED_ATTEMPT = "interrupted"
+GAVE_UP = "gave-up"  # "gave-up:<attempts>"
+BREAKER = "breaker"  # "breaker:<failures in a row>:<the last one's key>"
+BY_ORGANISER = "organiser"
+
+EXPLANATIONS = {
+    ACCEPTED: lazy_gettext("accepted"),
+    CONNECTION_REFUSED: lazy_gettext("the mail server refused the connection (is it running, is the port right?)"),
+    UNKNOWN_HOST: lazy_gettext("the mail server's name could not be found (MAIL_SERVER)"),
+    TIMEOUT: lazy_gettext("the mail server did not answer in time"),
+    DISCONNECTED: lazy_gettext("the mail server closed the connection"),
+    TLS: lazy_gettext("no secure connection could be made with the mail server (TLS)"),
+    CONNECTION: lazy_gettext("the connection to the mail server failed"),
+    NOT_OFFERED: lazy_gettext(
+        "the mail server does not offer what the settings ask for (STARTTLS or login): check MAIL_USE_TLS, "
+        "MAIL_USE_SSL and MAIL_USERNAME"
+    ),
+    NO_SMTPUTF8: lazy_gettext(
+        "the address has letters such as ü before the @, and the mail server does not take such addresses "
+        "(it does not announce SMTPUTF8)"
+    ),
+    UNENCODABLE: lazy_gettext("the message holds characters that cannot be sent to this mail server"),
+    BAD_HEADER: lazy_gettext("the message has an invalid header"),
+    UNEXPECTED: lazy_gettext("an unexpected error in Outreach (see the worker's log)"),
+    INTERRUPTED_ATTEMPT: lazy_gettext("the worker stopped during this attempt"),
+    GAVE_UP: lazy_gettext("gave up after %(count)s attempts"),
+    BREAKER: lazy_gettext("%(count)s connection failures in a row: %(last)s"),
+    BY_ORGANISER: lazy_gettext("paused by an organiser"),
+}
+
+
+def explain(code: int | None, text: str | None) -> str:
+    """What an attempt's record says, for a person: the server's reply code and answer as it gave them, or
+    Outreach's explanation in the reader's language."""
+    key, _, rest = (text or "").partition(":")
+    if code is None and key in EXPLANATIONS:
+        count, _, last = rest.partition(":")
+        return str(EXPLANATIONS[key]) % {"count": count, "last": explain(None, last)}
+    return f"{code or ''} {text or ''}".strip()
 
 
 @dataclass(frozen=True)
@@ -54,6 +115,29 @@ class TimedConnection(Connection):
             raise
         return host
 
+    def send(self, message: Message, envelope_from: str | tuple[str, str] | None = None) -> None:
+        """Hand one message to the server. Unlike Flask-Mail's own, the envelope carries the addresses as they go
+        over the wire (IDNA domains, and letters like ü before the @ left as they are, for SMTPUTF8)."""
+        if message.has_bad_headers():
+            raise BadHeaderError
+        if self.host is not None:
+            assert isinstance(envelope_from, str)
+            self.host.sendmail(
+                wire_address(envelope_from),
+                list(message.recipients),
+                message.as_bytes(),
+                message.mail_options,
+                message.rcpt_options,
+            )
+        email_dispatched.send(current_app._get_current_object(), message=message)
+
+    def takes_smtputf8(self) -> bool:
+        """Whether the server announces SMTPUTF8 in its answer to EHLO (a suppressed connection takes anything)."""
+        if self.host is None:
+            return True
+        self.host.ehlo_or_helo_if_needed()
+        return self.host.has_extn("smtputf8")
+
 
 class Sender:
     """One worker's way to the mail server: a connection reused across messages."""
@@ -66,15 +150,19 @@ class Sender:
         try:
             self._connect()
             assert self.connection is not None
+            if "SMTPUTF8" in message.mail_options and not self.connection.takes_smtputf8():
+                # Waiting will not help: the relay would have to change. Refused here, not at MAIL FROM, so that
+                # the connection stays usable for the next message.
+                return Outcome(FAILED, None, NO_SMTPUTF8)
             self.connection.send(message, envelope_from)
         except Exception as error:  # every failure is classified and logged; the worker goes on
-            if not isinstance(error, smtplib.SMTPException | OSError | BadHeaderError):
+            if not isinstance(error, smtplib.SMTPException | OSError | BadHeaderError | UnicodeError):
                 log.exception("unexpected error while sending")
             self.close()
             return classify(error)
         finally:
             self.last_used = time.monotonic()
-        return Outcome(SENT, 250, "accepted")
+        return Outcome(SENT, 250, ACCEPTED)
 
     def _connect(self) -> None:
         if self.connection is not None and time.monotonic() - self.last_used > IDLE_CHECK_SECONDS:
@@ -115,14 +203,33 @@ def classify(error: BaseException) -> Outcome:
         # Refused at the greeting: the server does not want us now (421) or at all (554).
         return Outcome(PAUSE, error.smtp_code, text, resumes_by_itself=error.smtp_code < 500)
     if isinstance(error, smtplib.SMTPNotSupportedError):
-        return Outcome(PAUSE, None, f"mail server configuration: {text}", resumes_by_itself=False)
+        return Outcome(PAUSE, None, NOT_OFFERED, resumes_by_itself=False)
     if isinstance(error, smtplib.SMTPResponseException):
         return _by_code(error.smtp_code, text)
     if isinstance(error, OSError):  # refused, timed out, dropped (SMTPServerDisconnected is one too)
-        return Outcome(RETRY, None, f"connection: {text or type(error).__name__}", connection_failed=True)
+        return Outcome(RETRY, None, _connection_failure(error), connection_failed=True)
     if isinstance(error, BadHeaderError):
-        return Outcome(FAILED, None, "the message has an invalid header")
-    return Outcome(RETRY, None, f"{type(error).__name__}: {text}")
+        return Outcome(FAILED, None, BAD_HEADER)
+    if isinstance(error, UnicodeError):  # the same message fails the same way on every attempt
+        return Outcome(FAILED, None, UNENCODABLE)
+    return Outcome(RETRY, None, UNEXPECTED)
+
+
+def _connection_failure(error: OSError) -> str:
+    # smtplib turns a timeout while reading an answer into SMTPServerDisconnected: the timeout is its context.
+    if isinstance(error, smtplib.SMTPServerDisconnected) and isinstance(error.__context__, OSError):
+        error = error.__context__
+    if isinstance(error, ConnectionRefusedError):
+        return CONNECTION_REFUSED
+    if isinstance(error, socket.gaierror):
+        return UNKNOWN_HOST
+    if isinstance(error, TimeoutError):
+        return TIMEOUT
+    if isinstance(error, ssl.SSLError):
+        return TLS
+    if isinstance(error, smtplib.SMTPServerDisconnected | ConnectionError):
+        return DISCONNECTED
+    return CONNECTION
 
 
 def _by_code(code: int, text: str, at_recipient: bool = False) -> Outcome:

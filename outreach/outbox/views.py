@@ -15,7 +15,7 @@ from outreach.database import utcnow
 from outreach.directory.delivery import clear_undeliverable, undeliverable_addresses
 from outreach.extensions import db
 from outreach.labels import label, stored_text
-from outreach.outbox import devsink, queue, states
+from outreach.outbox import devsink, queue, smtp, states
 from outreach.outbox.models import OutboxMessage
 from outreach.outbox.queue import PAUSE_REASONS, PAUSED_BY_ORGANISER
 from outreach.validation import email_address
@@ -69,6 +69,11 @@ def pause_reason(reason: str | None) -> str:
 @bp.app_template_global()
 def attempt_outcome(outcome: str) -> str:
     return label(outcome, ATTEMPT_OUTCOMES)
+
+
+def outbox_answer(code: int | None, text: str | None) -> str:
+    """The server's answer to an attempt, or Outreach's explanation when there was none."""
+    return smtp.explain(code, text)
 
 
 @bp.app_template_global()

@@ -31,7 +31,7 @@ from outreach.outbox import pacing, states
 from outreach.outbox.compose import Recipient, build, enqueue
 from outreach.outbox.models import LETTER, NOTICE, DeliveryAttempt, OutboxMessage
 from outreach.outbox.queue import CONNECTION_FAILURES, alert_organisers, control_row, pause
-from outreach.outbox.smtp import FAILED, PAUSE, SENT, Outcome, Sender
+from outreach.outbox.smtp import FAILED, GAVE_UP, INTERRUPTED_ATTEMPT, PAUSE, SENT, Outcome, Sender
 
 log = logging.getLogger(__name__)
 
@@ -291,12 +291,12 @@ def _may_go(message: OutboxMessage, now: datetime) -> bool:
     """False (after failing, holding or putting it off) for a message that may not be sent now."""
     taken_over = message.status == states.SENDING
     if taken_over:
-        interrupted = Outcome(INTERRUPTED, None, "the worker stopped during this attempt")
+        interrupted = Outcome(INTERRUPTED, None, INTERRUPTED_ATTEMPT)
         _log_attempt(
             message.id, message.attempts, message.worker_id or "?", message.last_attempt_at or now, now, interrupted
         )
     if _gave_up(message, now):
-        fail(message, None, f"gave up after {message.attempts} attempts", now)
+        fail(message, None, f"{GAVE_UP}:{message.attempts}", now)
         return False
     if message.member_id is not None:
         reason, address = letter_block(message.member_id)
