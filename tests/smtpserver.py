@@ -80,12 +80,12 @@ class SinkServer:
     """A running sink: `port` to point MAIL_PORT at (a free one unless given); `password` set makes it offer AUTH
     PLAIN."""
 
-    def __init__(self, password: str | None = None, port: int | None = None) -> None:
+    def __init__(self, password: str | None = None, port: int | None = None, smtputf8: bool = False) -> None:
         self.sink = Sink()
         self.port = port or free_port()
-        options = {}
+        options: dict[str, object] = {"enable_SMTPUTF8": smtputf8}  # smtputf8: announces SMTPUTF8 (RFC 6531)
         if password is not None:
-            options = {
+            options |= {
                 "authenticator": self._authenticate,
                 "auth_require_tls": False,
                 "auth_exclude_mechanism": ["LOGIN"],
