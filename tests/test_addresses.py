@@ -127,7 +127,7 @@ def test_with_an_smtputf8_relay_letters_before_the_at_are_delivered_with_smtputf
 
 
 def test_a_message_the_relay_cannot_take_fails_at_once_with_an_explanation_not_a_python_error(
-    app: Flask, client: FlaskClient, keys: list[str], server: SinkServer
+    app: Flask, client: FlaskClient, keys: list[str], server: SinkServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     app.config["MAIL_SMTPUTF8"] = True  # switched on, but this relay does not announce SMTPUTF8
     assert send_letter(client, keys, email="jürgen@example.org").status_code == 302
@@ -135,6 +135,7 @@ def test_a_message_the_relay_cannot_take_fails_at_once_with_an_explanation_not_a
         drain()
         [message] = confirmation_messages()
         assert (message.status, message.attempts, server.sink.delivered) == (states.FAILED, 1, [])
+        assert "MAIL_SMTPUTF8 is on but the mail server does not announce SMTPUTF8" in caplog.text  # for whoever set it
         message_id = message.id
     organiser = logged_in(app, client, "organiser@example.org", "organiser")
     for page in ("/admin/outbox/", f"/admin/outbox/{message_id}"):

@@ -7,6 +7,7 @@ from outreach.accounts import bp, passwords
 from outreach.accounts.models import ROLES, Account
 from outreach.database import begin_write
 from outreach.extensions import db
+from outreach.validation import address_problem
 
 
 @bp.cli.command("add")
@@ -16,8 +17,9 @@ from outreach.extensions import db
 def add(email: str, role: str, password: str) -> None:
     """Create an organiser account."""
     email = email.strip().lower()
-    if "@" not in email:
-        raise click.ClickException(f"{email!r} is not an e-mail address.")
+    problem = address_problem(email, typed=False)  # the site's own domains (outreach.localhost) are fine here
+    if problem is not None:
+        raise click.ClickException(f"{email!r}: {problem}")
     problem = passwords.password_problem(password, email)
     if problem:
         raise click.ClickException(problem)

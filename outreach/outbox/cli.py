@@ -55,7 +55,10 @@ def dev_sink(port: int | None) -> None:
     """A local SMTP server for development: keeps every message in the instance folder (see /admin/dev-mail)."""
     config = current_app.config
     folder = config["DEV_MAIL_DIR"]
-    controller = Controller(FolderHandler(folder), hostname="127.0.0.1", port=port or config["MAIL_PORT"])
+    # Takes SMTPUTF8 like a modern relay, so that OUTREACH_MAIL_SMTPUTF8 can be tried out locally.
+    controller = Controller(
+        FolderHandler(folder), hostname="127.0.0.1", port=port or config["MAIL_PORT"], enable_SMTPUTF8=True
+    )
     controller.start()
     click.echo(f"Development mail sink on 127.0.0.1:{controller.port}, keeping messages in {folder}")
     _stop_on_signals().wait()

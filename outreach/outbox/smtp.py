@@ -145,6 +145,7 @@ class Sender:
     def __init__(self) -> None:
         self.connection: TimedConnection | None = None
         self.last_used = 0.0
+        self.smtputf8_checked = False
 
     def send(self, message: Message, envelope_from: str) -> Outcome:
         try:
@@ -175,6 +176,13 @@ class Sender:
             connection = TimedConnection(current_app.extensions["mail"])
             connection.__enter__()
             self.connection = connection
+            if current_app.config["MAIL_SMTPUTF8"] and not self.smtputf8_checked:
+                self.smtputf8_checked = True
+                if not connection.takes_smtputf8():
+                    log.warning(
+                        "MAIL_SMTPUTF8 is on but the mail server does not announce SMTPUTF8: messages to addresses "
+                        "with letters such as ü before the @ will fail"
+                    )
 
     def close(self) -> None:
         """Say goodbye to the server if it still listens; forget the connection either way."""
