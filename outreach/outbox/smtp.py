@@ -157,10 +157,11 @@ class Sender:
                 return Outcome(FAILED, None, NO_SMTPUTF8)
             self.connection.send(message, envelope_from)
         except Exception as error:  # every failure is classified and logged; the worker goes on
-            if not isinstance(error, smtplib.SMTPException | OSError | BadHeaderError | UnicodeError):
+            outcome = classify(error)
+            if outcome.text in (UNEXPECTED, UNENCODABLE):  # the page points organisers to this log for the details
                 log.exception("unexpected error while sending")
             self.close()
-            return classify(error)
+            return outcome
         finally:
             self.last_used = time.monotonic()
         return Outcome(SENT, 250, ACCEPTED)
