@@ -28,7 +28,7 @@ NON_ASCII_LOCAL_PART = lazy_gettext(
 NO_MAIL_DOMAIN = lazy_gettext("No e-mail can be delivered to the part after the @. Please check it.")
 
 
-def address_problem(value: str, *, typed: bool = True) -> LazyString | None:
+def address_problem(value: str, *, typed: bool = True, form: bool = False) -> LazyString | None:
     """What keeps `value` from being one address the outbox can deliver to, in the visitor's language; None when
     it can.
 
@@ -36,7 +36,8 @@ def address_problem(value: str, *, typed: bool = True) -> LazyString | None:
     and a non-ASCII part before the @ unless the relay takes SMTPUTF8 (`MAIL_SMTPUTF8`). Domains with letters like
     ü are fine: they go out as IDNA. `typed=False` is the check again when a message is queued: the address may
     be one of the site's own (`outreach.localhost`) or accepted while the relay took SMTPUTF8, and the outbox
-    explains it when the relay cannot take it now.
+    explains it when the relay cannot take it now. Only a `form` looks the domain up in DNS, and only with
+    `EMAIL_CHECK_DELIVERABILITY` on (never a sync or an import, which would look up hundreds).
     """
     if has_control_characters(value):  # line breaks above all: more than one line is more than one address
         return NOT_AN_ADDRESS
@@ -53,7 +54,7 @@ def address_problem(value: str, *, typed: bool = True) -> LazyString | None:
             allow_domain_literal=False,
             allow_display_name=False,
             globally_deliverable=typed,
-            check_deliverability=typed and bool(config.get("EMAIL_CHECK_DELIVERABILITY")),
+            check_deliverability=typed and form and bool(config.get("EMAIL_CHECK_DELIVERABILITY")),
         )
     except EmailUndeliverableError:
         return NO_MAIL_DOMAIN
@@ -90,7 +91,7 @@ def needs_smtputf8(address: str) -> bool:
 def email_address(_form: Form, field: Field) -> None:
     """WTForms validator: empty, or one e-mail address we can deliver to (a clear reason when not)."""
     if field.data:
-        problem = address_problem(field.data.strip())
+        problem = address_problem(field.data.strip(), form=True)
         if problem is not None:
             raise ValidationError(problem)
 
