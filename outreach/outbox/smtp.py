@@ -79,9 +79,9 @@ def explain(code: int | None, text: str | None) -> str:
     """What an attempt's record says, for a person: the server's reply code and answer as it gave them, or
     Outreach's explanation in the reader's language."""
     key, _, rest = (text or "").partition(":")
-    if code is None and key in EXPLANATIONS:
+    if key in EXPLANATIONS and (code is None or (code, text) == (250, ACCEPTED)):  # our words, not the server's
         count, _, last = rest.partition(":")
-        return str(EXPLANATIONS[key]) % {"count": count, "last": explain(None, last)}
+        text = str(EXPLANATIONS[key]) % {"count": count, "last": explain(None, last)}
     return f"{code or ''} {text or ''}".strip()
 
 
