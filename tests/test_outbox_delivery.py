@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from outreach.directory.delivery import is_undeliverable
@@ -13,7 +12,6 @@ from outreach.directory.models import Member, MemberOverride
 from outreach.extensions import db
 from outreach.outbox import queue
 from outreach.outbox.models import NOTICE, DeliveryAttempt, OutboxMessage
-from outreach.outbox.smtp import explain
 from outreach.outbox.worker import Worker
 from tests.builders import account, letter, notice
 from tests.smtpserver import SilentServer, SinkServer, free_port
@@ -225,10 +223,7 @@ def test_a_server_that_never_answers_costs_one_timeout_per_message_then_pauses_t
                 worker.step()  # each returns after the timeout, never hangs
             db.session.expire_all()
             assert [m.status for m in messages] == ["retry_wait", "retry_wait", "retry_wait", "queued"]
-            with force_locale("en"):
-                assert all(
-                    explain(m.last_code, m.last_text) == "the mail server did not answer in time" for m in messages[:3]
-                )
+            assert all(m.last_text == "the mail server did not answer in time" for m in messages[:3])
             assert queue.control_row().paused  # three connection failures in a row trip the breaker
 
 
@@ -345,9 +340,7 @@ def test_a_message_is_given_up_after_days_of_temporary_failures(
             drain(clock)
             clock.advance(hours=2, minutes=30)
         db.session.expire_all()
-        assert message.status == "failed"
-        with force_locale("en"):
-            assert explain(message.last_code, message.last_text) == f"gave up after {message.attempts} attempts"
+        assert message.status == "failed" and "gave up" in message.last_text
         days = (message.delivery_attempts[-1].started_at - message.first_attempt_at).days
         assert 4 <= days <= 5 and 40 < message.attempts < 80  # RFC 5321: retry for 4-5 days, not minutes
 

@@ -10,7 +10,6 @@ from flask import current_app
 from outreach.database import utcnow
 from outreach.outbox import bp, pacing, queue
 from outreach.outbox.devsink import FolderHandler
-from outreach.outbox.smtp import explain
 from outreach.outbox.worker import Worker
 
 
@@ -46,7 +45,7 @@ def status() -> None:
     age = queue.oldest_waiting(now)
     click.echo(f"oldest due: {int(age.total_seconds())} s" if age else "oldest due: -")
     control = queue.control_row()
-    click.echo(f"paused: {explain(None, control.pause_reason)}" if control.paused else "paused: no")
+    click.echo(f"paused: {control.pause_reason}" if control.paused else "paused: no")
 
 
 @bp.cli.command("dev-sink")

@@ -5,7 +5,7 @@ answers would hang the worker for ever; `TimedConnection` passes one. The connec
 messages (checked with NOOP after a pause) and dropped after any error.
 
 What is recorded about an attempt is the server's own answer (a reply code and its text) or, when there is none,
-one of the fixed `EXPLANATIONS` below, stored as its key and shown translated: never the text of a Python exception.
+one of the fixed `ATTEMPT_TEXTS` below, shown translated: never the text of a Python exception.
 """
 
 import logging
@@ -16,9 +16,9 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext
 from flask_mail import BadHeaderError, Connection, Message, email_dispatched
 
+from outreach.labels import N_, stored_text
 from outreach.validation import wire_address
 
 log = logging.getLogger(__name__)
@@ -31,57 +31,51 @@ PAUSE = "pause"  # the server refuses us, not this message: pause the whole queu
 
 IDLE_CHECK_SECONDS = 10
 
-# Outreach's own words for an attempt without a server answer: the key is stored, the page shows the explanation.
-ACCEPTED = "accepted"
-CONNECTION_REFUSED = "connection-refused"
-UNKNOWN_HOST = "unknown-host"
-TIMEOUT = "timeout"
-DISCONNECTED = "disconnected"
-TLS = "tls"
-CONNECTION = "connection"
-NOT_OFFERED = "not-offered"
-NO_SMTPUTF8 = "no-smtputf8"
-UNENCODABLE = "unencodable"
-BAD_HEADER = "bad-header"
-UNEXPECTED = "unexpected"
-INTERRUPTED_ATTEMPT = "interrupted"
-GAVE_UP = "gave-up"  # "gave-up:<attempts>"
-BREAKER = "breaker"  # "breaker:<failures in a row>:<the last one's key>"
-BY_ORGANISER = "organiser"
-
-EXPLANATIONS = {
-    ACCEPTED: lazy_gettext("accepted"),
-    CONNECTION_REFUSED: lazy_gettext("the mail server refused the connection (is it running, is the port right?)"),
-    UNKNOWN_HOST: lazy_gettext("the mail server's name could not be found (MAIL_SERVER)"),
-    TIMEOUT: lazy_gettext("the mail server did not answer in time"),
-    DISCONNECTED: lazy_gettext("the mail server closed the connection"),
-    TLS: lazy_gettext("no secure connection could be made with the mail server (TLS)"),
-    CONNECTION: lazy_gettext("the connection to the mail server failed"),
-    NOT_OFFERED: lazy_gettext(
-        "the mail server does not offer what the settings ask for (STARTTLS or login): check MAIL_USE_TLS, "
-        "MAIL_USE_SSL and MAIL_USERNAME"
-    ),
-    NO_SMTPUTF8: lazy_gettext(
-        "the address has letters such as ü before the @, and the mail server does not take such addresses "
-        "(it does not announce SMTPUTF8)"
-    ),
-    UNENCODABLE: lazy_gettext("the message holds characters that cannot be sent to this mail server"),
-    BAD_HEADER: lazy_gettext("the message has an invalid header"),
-    UNEXPECTED: lazy_gettext("an unexpected error in Outreach (see the worker's log)"),
-    INTERRUPTED_ATTEMPT: lazy_gettext("the worker stopped during this attempt"),
-    GAVE_UP: lazy_gettext("gave up after %(count)s attempts"),
-    BREAKER: lazy_gettext("%(count)s connection failures in a row: %(last)s"),
-    BY_ORGANISER: lazy_gettext("paused by an organiser"),
-}
+# Outreach's own words for an attempt without a server answer, stored in English and shown in the reader's language
+# (outbox_admin.outbox_answer): sentences a person can read in the database and the log too.
+ACCEPTED = N_("accepted")
+CONNECTION_REFUSED = N_("the mail server refused the connection (is it running, is the port right?)")
+UNKNOWN_HOST = N_("the mail server's name could not be found (MAIL_SERVER)")
+TIMEOUT = N_("the mail server did not answer in time")
+DISCONNECTED = N_("the mail server closed the connection")
+TLS = N_("no secure connection could be made with the mail server (TLS)")
+CONNECTION = N_("the connection to the mail server failed")
+NOT_OFFERED = N_(
+    "the mail server does not offer what the settings ask for (STARTTLS or login): check MAIL_USE_TLS, "
+    "MAIL_USE_SSL and MAIL_USERNAME"
+)
+NO_SMTPUTF8 = N_(
+    "the address has letters such as ü before the @, and the mail server does not take such addresses "
+    "(it does not announce SMTPUTF8)"
+)
+UNENCODABLE = N_("the message holds characters that cannot be sent to this mail server")
+BAD_HEADER = N_("the message has an invalid header")
+UNEXPECTED = N_("an unexpected error in Outreach (see the worker's log)")
+INTERRUPTED_ATTEMPT = N_("the worker stopped during this attempt")
+GAVE_UP = N_("gave up after %(count)s attempts")
+ATTEMPT_TEXTS = (
+    ACCEPTED,
+    CONNECTION_REFUSED,
+    UNKNOWN_HOST,
+    TIMEOUT,
+    DISCONNECTED,
+    TLS,
+    CONNECTION,
+    NOT_OFFERED,
+    NO_SMTPUTF8,
+    UNENCODABLE,
+    BAD_HEADER,
+    UNEXPECTED,
+    INTERRUPTED_ATTEMPT,
+    GAVE_UP,
+)
 
 
 def explain(code: int | None, text: str | None) -> str:
     """What an attempt's record says, for a person: the server's reply code and answer as it gave them, or
-    Outreach's explanation in the reader's language."""
-    key, _, rest = (text or "").partition(":")
-    if key in EXPLANATIONS and (code is None or (code, text) == (250, ACCEPTED)):  # our words, not the server's
-        count, _, last = rest.partition(":")
-        text = str(EXPLANATIONS[key]) % {"count": count, "last": explain(None, last)}
+    Outreach's own words in the reader's language."""
+    if code is None or (code, text) == (250, ACCEPTED):  # our words, not the server's
+        text = stored_text(text, ATTEMPT_TEXTS)
     return f"{code or ''} {text or ''}".strip()
 
 

@@ -63,7 +63,7 @@ def outbox_state(status: str) -> str:
 @bp.app_template_global()
 def pause_reason(reason: str | None) -> str:
     """Why sending paused, in the reader's language; a mail server's own answer inside it stays as it came."""
-    return stored_text(reason, PAUSE_REASONS)
+    return stored_text(reason, PAUSE_REASONS + smtp.ATTEMPT_TEXTS)
 
 
 @bp.app_template_global()
@@ -71,6 +71,7 @@ def attempt_outcome(outcome: str) -> str:
     return label(outcome, ATTEMPT_OUTCOMES)
 
 
+@bp.app_template_global()
 def outbox_answer(code: int | None, text: str | None) -> str:
     """The server's answer to an attempt, or Outreach's explanation when there was none."""
     return smtp.explain(code, text)

@@ -296,7 +296,7 @@ def _may_go(message: OutboxMessage, now: datetime) -> bool:
             message.id, message.attempts, message.worker_id or "?", message.last_attempt_at or now, now, interrupted
         )
     if _gave_up(message, now):
-        fail(message, None, f"{GAVE_UP}:{message.attempts}", now)
+        fail(message, None, GAVE_UP % {"count": message.attempts}, now)
         return False
     if message.member_id is not None:
         reason, address = letter_block(message.member_id)
