@@ -148,6 +148,7 @@ def test_an_unreachable_server_is_explained_on_the_outbox_page_in_the_organisers
     app: Flask, client: FlaskClient
 ) -> None:
     app.extensions["mail"].port = free_port()  # nothing listens there
+    app.config["OUTBOX_BREAKER_FAILURES"] = 1
     with app.app_context():
         message_id = notice("aysel@example.org").id
         drain()
@@ -155,6 +156,8 @@ def test_an_unreachable_server_is_explained_on_the_outbox_page_in_the_organisers
     html = organiser.get(f"/admin/outbox/{message_id}").get_data(as_text=True)
     assert "de mailserver weigerde de verbinding" in html
     assert "Errno" not in html and "Connection refused" not in html
+    paused = organiser.get("/admin/outbox/").get_data(as_text=True)
+    assert "1 verbindingsfouten achter elkaar: de mailserver weigerde de verbinding (draait hij" in paused
 
 
 def test_an_idn_domain_goes_out_in_idna_2008(
