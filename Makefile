@@ -1,7 +1,13 @@
 # Outreach: `make run` serves the app on embedded defaults, `make test` runs the whole suite.
 # Both set up what they need on first use (a .venv beside this file) and are quick the second time.
 
-PYTHON ?= python3
+# Python 3.12 or newer: on 3.11 the garbage collector can crash the server (docs/deploy.md, "Python").
+# PYTHON=/path/to/python chooses one; otherwise the first new enough of python3, python3.14, python3.13 and
+# python3.12 on PATH, then pyenv's newest. Only looked for when .venv is made.
+NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 12))
+PYENV_ROOT ?= $(HOME)/.pyenv
+PYTHON ?= $(shell for p in python3 python3.14 python3.13 python3.12 \
+	$$(ls -d $(PYENV_ROOT)/versions/3.*/bin/python3 2>/dev/null | sort -rV); do "$$p" -c '$(NEW_ENOUGH)' 2>/dev/null && { command -v "$$p"; exit; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 PO := $(wildcard outreach/translations/*/LC_MESSAGES/messages.po)
@@ -33,9 +39,17 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff format .
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Outreach needs Python 3.12 or newer and found none: install python3.13 or python3.12 (your system's" \
+			"packages or pyenv), or name one with PYTHON=/path/to/python3." >&2; exit 1; \
+	elif ! "$(PYTHON)" -c '$(NEW_ENOUGH)'; then \
+		echo "Outreach needs Python 3.12 or newer, and PYTHON=$(PYTHON) is older (or does not run)." >&2; exit 1; \
+	fi
+	"$(PYTHON)" -m venv $(VENV)
 
 $(VENV)/.run-deps: pyproject.toml | $(BIN)/python
+	@$(BIN)/python -c '$(NEW_ENOUGH)' || { \
+		echo "$(VENV) was made with a Python older than 3.12: remove it (make clean) and run make again." >&2; exit 1; }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $@
 

@@ -23,7 +23,7 @@ def requires_role(role: str) -> Callable[[F], F]:
     return mark
 
 
-def public(view: F) -> F:
+def public[V: Callable[..., Any]](view: V) -> V:
     """Mark an /admin/ view that anyone may open (the login page)."""
     view.required_role = None  # type: ignore[attr-defined]
     return view
