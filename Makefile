@@ -1,7 +1,7 @@
 # Outreach: `make run` serves the app on embedded defaults, `make test` runs the whole suite.
 # Both set up what they need on first use (a .venv beside this file) and are quick the second time.
 
-# Python 3.12 or newer: on 3.11 the garbage collector can crash the server (docs/deploy.md, "Python").
+# Python 3.12 or newer: on 3.11 the garbage collector can crash the server (docs/deploy.md, section 12).
 # PYTHON=/path/to/python chooses one; otherwise the first new enough of python3, python3.14, python3.13 and
 # python3.12 on PATH, then pyenv's newest. Only looked for when .venv is made.
 NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 12))

@@ -2,7 +2,7 @@
 
 CPython 3.11 crashed the server (SIGSEGV) on the recipient chooser: its garbage collector can start inside an
 attribute store, and SQLAlchemy's weakref callback then writes to the very object being stored into, leaving two
-dictionaries that own the same values (docs/deploy.md, "Python"). 3.12 runs the collector only between bytecodes;
+dictionaries that own the same values (docs/deploy.md, section 12). 3.12 runs the collector only between bytecodes;
 it is the oldest Python Outreach runs on, and `make` says so when it finds none newer."""
 
 import json
@@ -104,6 +104,7 @@ def test_public_pages_served_hundreds_of_times_in_one_process_never_crash_it(tmp
             "member_id": db.session.scalar(select(Member.id).where(Member.is_current).limit(1)),
             "committee_id": db.session.scalar(select(Committee.id).limit(1)),
         }
+        db.session.remove()
         db.engine.dispose()
     paths = [url_for_rule(rule, ids) for rule in get_routes(app) if not rule.rule.startswith("/admin")]
     assert len(paths) >= 15 and CHOOSER in paths
