@@ -20,7 +20,7 @@ from tests.conftest import make_app
 from tests.test_security import get_routes, url_for_rule
 
 ROOT = Path(__file__).resolve().parent.parent
-ROUNDS = 75
+ROUNDS = 60
 CHOOSER = "/campaigns/khojaly/choose"
 
 # The smallest program that crashes CPython 3.11 the way the chooser did: an attribute store that has to build the
