@@ -39,13 +39,14 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff format .
 
 $(BIN)/python:
-	@if [ -z "$(PYTHON)" ]; then \
+	@python="$(PYTHON)"; \
+	if [ -z "$$python" ]; then \
 		echo "Outreach needs Python 3.12 or newer and found none: install python3.13 or python3.12 (your system's" \
 			"packages or pyenv), or name one with PYTHON=/path/to/python3." >&2; exit 1; \
-	elif ! "$(PYTHON)" -c '$(NEW_ENOUGH)'; then \
-		echo "Outreach needs Python 3.12 or newer, and PYTHON=$(PYTHON) is older (or does not run)." >&2; exit 1; \
-	fi
-	"$(PYTHON)" -m venv $(VENV)
+	elif ! "$$python" -c '$(NEW_ENOUGH)'; then \
+		echo "Outreach needs Python 3.12 or newer, and PYTHON=$$python is older (or does not run)." >&2; exit 1; \
+	fi; \
+	echo "$$python -m venv $(VENV)"; "$$python" -m venv $(VENV)
 
 $(VENV)/.run-deps: pyproject.toml | $(BIN)/python
 	@$(BIN)/python -c '$(NEW_ENOUGH)' || { \
