@@ -5,9 +5,9 @@ import os
 
 bind = os.environ.get("OUTREACH_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("OUTREACH_WEB_WORKERS", "4"))  # about 2 processes per core
-# One thread per process: on 2 cores processes serve as many requests as threads would. More threads are safe on
-# the Pythons Outreach supports (3.12+); the worker crashes once blamed on threads were CPython 3.11's collector,
-# with one thread as with two (docs/deploy.md, section 12).
+# One thread per process, as bench/RESULTS.md measured it. More threads are safe on the Pythons Outreach supports
+# (3.12+): the worker crashes once blamed on threads were CPython 3.11's collector, with one thread as with two
+# (docs/deploy.md, section 12).
 threads = int(os.environ.get("OUTREACH_WEB_THREADS", "1"))
 worker_class = "gthread"
 timeout = 60
