@@ -24,7 +24,12 @@ DEFAULTS: dict[str, Any] = {
     # Flask-Limiter: per process; set redis://127.0.0.1:6379 when several processes serve the app.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
-    "LOGIN_RATE_LIMIT": "5/minute;20/hour",
+    "LOGIN_RATE_LIMIT": "5/minute;20/hour",  # password attempts, and second-factor codes, per IP and per account
+    # Organiser accounts (see outreach/accounts/): who needs a second factor ("admin" or "all"), password resets.
+    "ACCOUNTS_REQUIRE_TOTP_FOR": "admin",
+    "PASSWORD_RESET_SECONDS": 3600,  # a reset link works this long, once
+    "PASSWORD_RESET_LIMIT_PER_ADDRESS": "3/hour;10/day",  # reset links asked for one address
+    "PASSWORD_RESET_LIMIT_PER_IP": "10/hour;30/day",  # reset links asked for from one internet address
     "PROXY_COUNT": 0,  # reverse proxies in front of the app (1 behind nginx or Caddy)
     # Sessions: organisers stay logged in for a working day at most.
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,

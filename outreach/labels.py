@@ -58,6 +58,15 @@ AUDIT_ACTIONS = {
     "export report": lazy_gettext("exported a report"),
     "privacy export": lazy_gettext("handed over a supporter's data"),
     "privacy erasure": lazy_gettext("erased a supporter's data"),
+    "change password": lazy_gettext("changed their password"),
+    "send password reset link": lazy_gettext("was sent a password-reset link"),
+    "reset password": lazy_gettext("reset their password by e-mail"),
+    "enrol second factor": lazy_gettext("set up a second factor"),
+    "remove second factor": lazy_gettext("switched their second factor off"),
+    "reset second factor": lazy_gettext("removed an account's second factor"),
+    "new recovery codes": lazy_gettext("made new recovery codes"),
+    "use recovery code": lazy_gettext("logged in with a recovery code"),
+    "failed second-factor code": lazy_gettext("typed a wrong second-factor code"),
 }
 
 # The kinds of record an audit entry points at (the model's class name).
@@ -92,6 +101,8 @@ AUDIT_DETAILS = (
     N_("campaign %(id)s: %(count)s"),
     N_("erased"),
     N_("nothing held"),
+    N_("%(count)s left"),
+    N_("setting up"),
 )
 
 

@@ -54,7 +54,8 @@ def make_app(database_url: str, **config: object) -> Flask:
         "SECRET_KEY": "test",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
-    }  # tests/test_security.py checks CSRF with it switched on
+        "ACCOUNTS_REQUIRE_TOTP_FOR": "none",
+    }  # tests/test_security.py checks CSRF with it switched on, tests/test_accounts.py the second factor
     return create_app({**settings, **config})
 
 

@@ -8,8 +8,14 @@ from flask.testing import FlaskClient
 
 from tests.conftest import log_in, make_app
 
-ADMIN_ONLY = {"accounts.accounts", "accounts.toggle_active", "accounts.audit_log"}
-PUBLIC_ADMIN = {"accounts.login"}
+ADMIN_ONLY = {"accounts.accounts", "accounts.toggle_active", "accounts.reset_second_factor", "accounts.audit_log"}
+PUBLIC_ADMIN = {
+    "accounts.login",
+    "accounts.login_code",
+    "accounts.request_reset",
+    "accounts.reset_sent",
+    "accounts.reset_password",
+}
 
 
 def admin_rules(app: Flask) -> list:

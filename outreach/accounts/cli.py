@@ -1,9 +1,10 @@
-"""Account commands: `flask accounts add` and `flask accounts first-admin`."""
+"""Account commands: `flask accounts add`, `flask accounts first-admin` and `flask accounts reset-totp`."""
 
 import click
 from sqlalchemy import func, select
 
-from outreach.accounts import bp, passwords
+from outreach.accounts import bp, passwords, secondfactor
+from outreach.accounts.access import audit
 from outreach.accounts.models import ROLES, Account
 from outreach.database import begin_write
 from outreach.extensions import db
@@ -44,3 +45,23 @@ def first_admin(email: str) -> None:
     db.session.commit()
     click.echo(f"First admin created. Log in at /admin/login as {email} with password: {password}")
     click.echo("This password is shown only now; add your own account with `flask accounts add`.")
+    if secondfactor.required(Account(role="admin")):
+        click.echo(
+            "At the first login you set up a second factor: have an authenticator app ready on your phone "
+            "(any TOTP app: FreeOTP, Aegis, Google Authenticator, 1Password ...) to scan the QR code."
+        )
+
+
+@bp.cli.command("reset-totp")
+@click.argument("email")
+def reset_totp(email: str) -> None:
+    """Remove an account's second factor (a locked-out admin): it sets up a new one at its next login."""
+    begin_write()
+    account = db.session.scalar(select(Account).where(Account.email == email.strip().lower()))
+    if account is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    secondfactor.remove(account)
+    account.end_sessions()
+    audit("reset second factor", account, "flask accounts reset-totp")
+    db.session.commit()
+    click.echo(f"The second factor of {account.email} is removed; it sets up a new one at its next login.")

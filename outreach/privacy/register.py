@@ -96,8 +96,13 @@ PERSONAL: dict[str, dict[str, str | None]] = {
     },
     "account": {
         **dict.fromkeys(("id", "password_hash", "role", "active", "created_at", "last_login_at"), NONE),
+        **dict.fromkeys(
+            ("session_token", "totp_enabled_at", "totp_last_step", "reset_token_hash", "reset_sent_at"), NONE
+        ),
         "email": ACCOUNT,
+        "totp_secret": ACCOUNT,  # the organiser's second factor: whoever holds it can make their codes
     },
+    "recovery_code": dict.fromkeys(("id", "account_id", "code_hash", "created_at", "used_at"), NONE),
     "audit_entry": {
         **dict.fromkeys(("id", "at", "account_id", "action", "record_type", "record_id", "detail"), NONE),
         "account_email": ACCOUNT,
