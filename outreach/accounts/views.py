@@ -99,7 +99,8 @@ class CodeForm(FlaskForm):
     code = StringField(
         lazy_gettext("Code"),
         validators=[DataRequired(lazy_gettext("Type the code from your app.")), Length(max=40)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "off"},
+        # No numeric keyboard: recovery codes have letters.
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"},
     )
 
 
