@@ -471,6 +471,7 @@ def test_an_admin_or_the_command_line_removes_a_locked_out_account_s_second_fact
     result = runner.invoke(args=["accounts", "reset-totp", "ORG@example.org"])
     assert result.exit_code == 0 and "removed" in result.output
     assert runner.invoke(args=["accounts", "reset-totp", "nobody@example.org"]).exit_code == 1
+    assert "nothing changed" in runner.invoke(args=["accounts", "reset-totp", "org@example.org"]).output
     with app.app_context():
         assert db.session.get(Account, org_id).totp_secret is None
     assert audit_actions(app).count("reset second factor") == 2
@@ -489,3 +490,13 @@ def test_an_unknown_or_empty_second_factor_setting_stops_the_app(tmp_path: Path)
         make_app(f"sqlite:///{tmp_path}/x.sqlite", ACCOUNTS_REQUIRE_TOTP_FOR="everyone")
     with pytest.raises(RuntimeError, match="ACCOUNTS_REQUIRE_TOTP_FOR"):
         make_app(f"sqlite:///{tmp_path}/x.sqlite", ACCOUNTS_REQUIRE_TOTP_FOR="none", TESTING=False)
+
+
+def test_a_reset_password_still_asks_for_the_second_factor(app: Flask, organiser: FlaskClient) -> None:
+    totp, _codes = enrol(organiser)
+    visitor = app.test_client()
+    visitor.post("/admin/password-reset", data={"email": "org@example.org"})
+    reset(visitor, reset_links(app, "org@example.org")[-1])
+    assert log_in(visitor, "org@example.org", NEW_PASSWORD).headers["Location"] == "/admin/login/code"
+    assert visitor.get("/admin/").status_code == 302
+    assert visitor.post("/admin/login/code", data={"code": next_code(totp)}).headers["Location"] == "/admin/"

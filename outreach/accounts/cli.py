@@ -60,6 +60,9 @@ def reset_totp(email: str) -> None:
     account = db.session.scalar(select(Account).where(Account.email == email.strip().lower()))
     if account is None:
         raise click.ClickException(f"There is no account for {email}.")
+    if account.totp_secret is None:
+        click.echo(f"{account.email} has no second factor; nothing changed.")
+        return
     secondfactor.remove(account)
     account.end_sessions()
     audit("reset second factor", account, "flask accounts reset-totp")
