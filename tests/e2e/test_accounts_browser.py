@@ -135,6 +135,8 @@ def test_an_admin_sets_up_the_second_factor_and_logs_in_with_a_code_and_a_recove
     page.locator("form.form button").click()
     page.wait_for_url(f"{site}/admin/")
     assert text["recovery used"] in page.locator(".flash").inner_text()
+    page.goto(f"{site}/admin/accounts")  # where an admin removes someone else's second factor
+    check_page(page, f"accounts-list-{width}-{language}")
     page.context.close()
 
 
