@@ -30,7 +30,7 @@ def public[V: Callable[..., Any]](view: V) -> V:
     return view
 
 
-def before_second_factor(view: F) -> F:
+def before_second_factor[V: Callable[..., Any]](view: V) -> V:
     """Mark a view that an account which must still set up its second factor may open (enrolment, log out)."""
     view.before_second_factor = True  # type: ignore[attr-defined]
     return view
