@@ -77,7 +77,10 @@ def campaign_image(campaign_id: int) -> Response:
     image = db.session.get(CampaignImage, campaign_id)
     if image is None or (campaign.status == DRAFT and not current_user.is_authenticated):
         abort(404)
-    return _picture(image.data, image.content_type)
+    response = _picture(image.data, image.content_type)
+    if campaign.status == DRAFT:  # only organisers see it yet: no shared cache may keep it
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/favicon.ico")
