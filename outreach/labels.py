@@ -58,6 +58,9 @@ AUDIT_ACTIONS = {
     "export report": lazy_gettext("exported a report"),
     "privacy export": lazy_gettext("handed over a supporter's data"),
     "privacy erasure": lazy_gettext("erased a supporter's data"),
+    "organisation edited": lazy_gettext("edited the organisation's details"),
+    "campaign image": lazy_gettext("changed a campaign's picture"),
+    "campaign image removed": lazy_gettext("removed a campaign's picture"),
 }
 
 # The kinds of record an audit entry points at (the model's class name).
@@ -68,6 +71,7 @@ RECORD_TYPES = {
     "ExtraTarget": lazy_gettext("extra recipient"),
     "Letter": lazy_gettext("letter"),
     "Member": lazy_gettext("member"),
+    "Organisation": lazy_gettext("organisation"),
     "OutboxMessage": lazy_gettext("message"),
     "PrivacyRequest": lazy_gettext("privacy request"),
     "Reply": lazy_gettext("reply"),
@@ -92,6 +96,11 @@ AUDIT_DETAILS = (
     N_("campaign %(id)s: %(count)s"),
     N_("erased"),
     N_("nothing held"),
+    N_("details"),
+    N_("details, new logo"),
+    N_("details, logo removed"),
+    N_("new picture"),
+    N_("description"),
 )
 
 
