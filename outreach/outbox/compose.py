@@ -21,7 +21,7 @@ from outreach.database import utcnow
 from outreach.directory.delivery import opt_out_token
 from outreach.extensions import db
 from outreach.organisation.settings import load as load_organisation
-from outreach.organisation.settings import signature
+from outreach.organisation.settings import signature as organisation_signature
 from outreach.outbox import states
 from outreach.outbox.models import LETTER, PRIORITY, OutboxMessage
 from outreach.urls import public_url
@@ -83,7 +83,8 @@ def enqueue(
 ) -> OutboxMessage:
     """Queue one e-mail (the caller commits, in the same transaction as whatever the e-mail is about)."""
     sender = sender or current_app.config["MAIL_DEFAULT_SENDER"]
-    if kind != LETTER and (lines := signature()):  # a supporter sees who writes to them (a letter has its footer)
+    # A supporter sees who writes to them; a letter to a member has its own footer.
+    if kind != LETTER and (lines := organisation_signature()):
         body = body.rstrip() + "\n\n" + lines
     if not subject.split():
         raise UnsafeHeader("every message needs a subject")
