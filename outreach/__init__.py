@@ -41,6 +41,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     from outreach.campaigns.admin import bp as campaigns_admin_bp
     from outreach.directory import bp as directory_bp
     from outreach.directory.admin import bp as directory_admin_bp
+    from outreach.organisation.views import admin_bp as organisation_admin_bp
+    from outreach.organisation.views import bp as organisation_bp
     from outreach.outbox import bp as outbox_bp
     from outreach.outbox.views import bp as outbox_admin_bp
     from outreach.privacy import bp as privacy_bp
@@ -63,4 +65,6 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     app.register_blueprint(reports_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(privacy_admin_bp)
+    app.register_blueprint(organisation_bp)
+    app.register_blueprint(organisation_admin_bp)
     return app

@@ -110,9 +110,18 @@ DEFAULTS: dict[str, Any] = {
     "PURGE_EVERY_SECONDS": 24 * 3600,  # the worker applies the retention rules this often
     "PRIVACY_LINK_SECONDS": 3600,  # a self-service link to one's data works this long, once
     "PRIVACY_REQUEST_LIMIT": "5/hour;20/day",  # requests for such a link per internet address
-    "PRIVACY_CONTROLLER": "the foundation running this campaign",  # who is responsible (name and city)
-    "PRIVACY_CONTACT": None,  # where to write about privacy, shown on the privacy statement (unset: not shown)
-    "PRIVACY_PROCESSORS": ["the hosting provider", "the e-mail provider that delivers our mail"],
+    # Who runs the site (outreach/organisation/): defaults for the settings admins edit at /admin/organisation.
+    # Unset and not filled in there, a page leaves the detail out and the organiser home lists it as missing.
+    "ORGANISATION_NAME": None,
+    "ORGANISATION_DESCRIPTION_NL": None,
+    "ORGANISATION_DESCRIPTION_EN": None,
+    "ORGANISATION_WEBSITE": None,
+    "ORGANISATION_EMAIL": None,  # the general contact address, on the about page and under e-mails
+    "ORGANISATION_ADDRESS": None,  # postal address, on the about page
+    "PRIVACY_CONTROLLER": None,  # who is responsible (name and city); default: the organisation's name
+    "PRIVACY_CONTACT": None,  # where to write about privacy; default: the organisation's contact address
+    "PRIVACY_PROCESSORS": None,  # a list (or lines); unset: the statement names the kinds of service generally
+    "IMAGE_MAX_BYTES": 1024 * 1024,  # largest logo or campaign image an organiser may upload
     "DIRECTORY_CACHE_SECONDS": 60,  # the members page is rendered once per this long while the directory is unchanged
     # Operations: logs and /healthz.
     "LOG_FORMAT": "text",  # or "json": one JSON object per line, for a log collector

@@ -67,6 +67,9 @@ AUDIT_ACTIONS = {
     "new recovery codes": lazy_gettext("made new recovery codes"),
     "use recovery code": lazy_gettext("logged in with a recovery code"),
     "failed second-factor code": lazy_gettext("typed a wrong second-factor code"),
+    "organisation edited": lazy_gettext("edited the organisation's details"),
+    "campaign image": lazy_gettext("changed a campaign's picture"),
+    "campaign image removed": lazy_gettext("removed a campaign's picture"),
 }
 
 # The kinds of record an audit entry points at (the model's class name).
@@ -77,6 +80,7 @@ RECORD_TYPES = {
     "ExtraTarget": lazy_gettext("extra recipient"),
     "Letter": lazy_gettext("letter"),
     "Member": lazy_gettext("member"),
+    "Organisation": lazy_gettext("organisation"),
     "OutboxMessage": lazy_gettext("message"),
     "PrivacyRequest": lazy_gettext("privacy request"),
     "Reply": lazy_gettext("reply"),
@@ -103,6 +107,11 @@ AUDIT_DETAILS = (
     N_("nothing held"),
     N_("%(count)s left"),
     N_("setting up"),
+    N_("details"),
+    N_("details, new logo"),
+    N_("details, logo removed"),
+    N_("new picture"),
+    N_("description"),
 )
 
 

@@ -157,8 +157,10 @@ def test_statistics_match_the_numbers_worked_out_by_hand(
         for committee in ("BuZa", "DEF"):
             check(report.committees[committee], expected[f"committee:{committee}"])
         states = stats.per_state(report.facts)
-        assert states["bounced"] == sum(plan(k, m) == 7 for k, m in where.values())
-        assert sum(count for _day, count in stats.per_period(report.facts)) == len(where)
+        bounced = sum(plan(k, m) == 7 for k, m in where.values())
+        assert states["bounced"] == bounced
+        # Letters per day are letters sent: a bounced letter did not reach its member.
+        assert sum(count for _day, count in stats.per_period(report.facts)) == len(where) - bounced
 
 
 def test_the_per_member_csv_and_the_report_page_show_the_same_numbers(
@@ -234,3 +236,84 @@ def test_exports_and_printable_reports_name_no_supporter(
     assert "Anna de Vries,CDA,1" in handover
     with app.app_context():
         assert db.session.scalars(select(Letter)).one().member_id == directory["de_vries"]
+
+
+@pytest.fixture
+def mixed_campaign(app: Flask) -> dict[str, int]:
+    """Eleven members written to; letters reached nine of them: supporter 1 wrote to members 1-9 and supporter 2
+    to members 1-3 (all sent); supporter 3's letters to members 10 and 11 failed or still wait; supporter 4's letter
+    to member 1 bounced; and the supporters' confirmation mails went out too."""
+    from outreach.outbox.compose import Recipient, enqueue
+    from outreach.outbox.models import CONFIRMATION
+    from tests.builders import member, party
+
+    with app.app_context():
+        group = party("GL", "GroenLinks-PvdA")
+        members = [member(f"Lid{n}", f"Achternaam{n}", group, email=f"lid{n}@tweedekamer.example") for n in range(11)]
+        db.session.commit()
+        ids = [m.id for m in members]
+        row = campaign()
+        sent_letters(row, ids[:9], supporter_no=1)
+        sent_letters(row, ids[:3], supporter_no=2)
+        failed, waiting = sent_letters(row, ids[9:], supporter_no=3)
+        for letter, status in ((failed, "failed"), (waiting, "queued")):
+            message = db.session.get(OutboxMessage, letter.outbox_message_id)
+            message.status, message.sent_at = status, None
+        [bounced] = sent_letters(row, ids[:1], supporter_no=4)
+        bounced.status = "bounced"
+        for k in range(1, 5):
+            confirmation = enqueue(
+                CONFIRMATION, Recipient(None, f"supporter{k}@example.org"), "Bevestig", "Klik.", campaign_id=row.id
+            )
+            confirmation.status, confirmation.sent_at = "sent", utcnow()
+        db.session.commit()
+        return {"campaign": row.id, "letters": 12, "members": 9, "supporters": 2}
+
+
+def test_every_page_and_export_counts_the_same_letters_sent_and_members_reached(
+    app: Flask, client: FlaskClient, organiser: FlaskClient, mixed_campaign: dict[str, int]
+) -> None:
+    import re
+
+    campaign_id, letters, members = mixed_campaign["campaign"], mixed_campaign["letters"], mixed_campaign["members"]
+    counter = re.compile(r'<div class="counter">\s*<p><strong>(\d+)</strong>[^<]*<strong>(\d+)</strong>')
+    public = client.get("/campaigns/khojaly").get_data(as_text=True)
+    assert counter.search(public).groups() == (str(letters), str(members))
+    overview = organiser.get(f"/admin/campaigns/{campaign_id}").get_data(as_text=True)
+    assert counter.search(overview).groups() == (str(letters), str(members))
+    assert re.search(rf"<td>(sent|verstuurd)</td><td class=\"num\">{letters}</td>", overview)
+    listing = organiser.get("/admin/campaigns/").get_data(as_text=True)
+    assert f'<td class="num">{letters}</td>\n          <td class="num">{members}</td>' in listing
+
+    report = organiser.get(f"/admin/reports/{campaign_id}").get_data(as_text=True)
+    assert f'<td class="num">{letters}</td>' in report.split('id="overall"')[1].split("</table>")[0]
+    outbox = organiser.get("/admin/outbox/").get_data(as_text=True)
+    row = outbox.split('<th scope="row">Erkenning van Khojaly</th>')[1].split("</tr>")[0]
+    assert [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)] == [1, 0, 0, letters, 1]
+
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                organiser.get(f"/admin/reports/{campaign_id}/letters.csv").get_data(as_text=True).lstrip("\ufeff")
+            )
+        )
+    )
+    assert len(rows) == letters + 3  # every letter, confirmation mails none
+    assert Counter(r["letter_status"] for r in rows) == {"sent": letters, "failed": 1, "queued": 1, "bounced": 1}
+    assert len({r["member"] for r in rows if r["letter_status"] == "sent"}) == members
+
+
+def test_the_handover_counts_members_reached_and_prints_no_placeholder(
+    app: Flask, organiser: FlaskClient, mixed_campaign: dict[str, int]
+) -> None:
+    campaign_id = mixed_campaign["campaign"]
+    organiser.set_cookie("lang", "en")
+    html = organiser.get(f"/admin/reports/{campaign_id}/handover").get_data(as_text=True)
+    assert "2 people wrote 12 letters to 9 members of the House." in html.split('id="handover-totals">')[1]
+    assert html.count("<tr><td>Lid") == 9
+    letter = html.split('<pre class="mail-text">')[1].split("</pre>")[0]
+    assert "{" not in letter and "}" not in letter
+    assert letter.startswith("Geachte leden van de Tweede Kamer,")
+    assert "Ik vraag uw aandacht voor het bloedbad van Khojaly" in letter
+    handover = organiser.get(f"/admin/reports/{campaign_id}/handover.csv").get_data(as_text=True)
+    assert len(handover.strip().splitlines()) == 1 + 9

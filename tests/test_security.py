@@ -8,7 +8,13 @@ from flask.testing import FlaskClient
 
 from tests.conftest import log_in, make_app
 
-ADMIN_ONLY = {"accounts.accounts", "accounts.toggle_active", "accounts.reset_second_factor", "accounts.audit_log"}
+ADMIN_ONLY = {
+    "accounts.accounts",
+    "accounts.toggle_active",
+    "accounts.reset_second_factor",
+    "accounts.audit_log",
+    "organisation_admin.edit",
+}
 PUBLIC_ADMIN = {
     "accounts.login",
     "accounts.login_code",

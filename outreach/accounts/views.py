@@ -166,9 +166,26 @@ def logout() -> Response:
 
 @bp.get("/")
 def home() -> str:
-    """The numbers that matter now: the directory and its last sync."""
+    """The campaign's pulse: per live campaign letters today and this week and what waits for someone; the
+    outbox, replies to assign, the directory and its last sync; and what the site still says nothing about."""
+    # Imported here: those rooms use accounts' access checks, so importing them at the top would be circular.
+    from outreach.organisation import settings
+    from outreach.outbox import queue
+    from outreach.replies.models import Reply
+    from outreach.reports.pulse import pulse
+
+    now = utcnow()
     last_sync = db.session.scalar(select(SyncRun).order_by(SyncRun.id.desc()).limit(1))
-    return render_template("accounts/home.html", counts=directory_counts(), last_sync=last_sync)
+    return render_template(
+        "accounts/home.html",
+        counts=directory_counts(),
+        last_sync=last_sync,
+        campaigns=pulse(now),
+        outbox=queue.counts(),
+        control=queue.control_row(),
+        to_assign=db.session.scalar(select(func.count(Reply.id)).where(Reply.handled.is_(False))) or 0,
+        missing=settings.current().missing(),
+    )
 
 
 class AccountForm(FlaskForm):

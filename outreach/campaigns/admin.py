@@ -32,7 +32,10 @@ HOLD_LABELS = {
 }
 LETTER_STATUS_LABELS = {
     "awaiting_confirmation": lazy_gettext("awaiting confirmation"),
-    "queued": lazy_gettext("handed to the outbox"),
+    "queued": lazy_gettext("waiting in the outbox"),
+    "sent": lazy_gettext("sent"),
+    "failed": lazy_gettext("could not be delivered"),
+    "cancelled": lazy_gettext("cancelled"),
     "held": lazy_gettext("held for review"),
     "rejected": lazy_gettext("rejected"),
     "own_mail": lazy_gettext("for the supporter's mail program"),

@@ -1,39 +1,84 @@
 """A campaign in numbers (the public counter, the organisers' overview) and the letters supporters send from their
-own mail program."""
+own mail program.
 
+One definition of a letter sent serves every page and export that counts letters (the public counter, the
+campaigns overview, the reports, the handover, the outbox, the CSV files): a letter to one recipient that our outbox
+handed to the recipient's mail server, which accepted it, and for which no bounce came back; or one the supporter
+opened, ready to send, in their own mail program. Confirmations, notices and surveys to supporters are e-mails, not
+letters. Members reached are the different members of the House among the recipients of letters sent (a
+committee's or another address is not a member).
+"""
+
+from collections import Counter
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import ColumnElement, distinct, func, select
 
 from outreach.campaigns.confirmation import current_address
 from outreach.campaigns.models import MAIL_PROGRAM, OPENED, QUEUED, Campaign, Letter, Submission
 from outreach.extensions import db
+from outreach.outbox import states
+from outreach.outbox.models import OutboxMessage
 from outreach.outbox.queue import sent_message_ids
+
+SENT = "sent"  # a letter's state as people say it: accepted by the recipient's mail server
+
+
+def is_sent(letter_status: str, delivery: str | None) -> bool:
+    """The definition of a letter sent, for a letter and its outbox message's status already loaded."""
+    return letter_status == OPENED or (letter_status == QUEUED and delivery == states.SENT)
+
+
+def sent_letter(campaign_id: int) -> ColumnElement[bool]:
+    """The same definition as a condition on Letter, for counting in a query."""
+    return (Letter.campaign_id == campaign_id) & (
+        (Letter.status == OPENED)
+        | ((Letter.status == QUEUED) & Letter.outbox_message_id.in_(sent_message_ids(campaign_id)))
+    )
+
+
+def letter_state(letter_status: str, delivery: str | None) -> str:
+    """What became of a letter in one word: the campaign's own state until the outbox has it, then the outbox's
+    outcome (sent, failed, cancelled) or "queued" while it waits there."""
+    if letter_status != QUEUED or delivery is None:
+        return letter_status
+    if is_sent(letter_status, delivery):
+        return SENT  # (a letter opened in a mail program keeps "opened": we cannot know more)
+    return delivery if delivery in (states.FAILED, states.CANCELLED) else QUEUED
+
+
+def letters_sent(campaign_id: int) -> int:
+    """How many of a campaign's letters were sent."""
+    return db.session.scalar(select(func.count(Letter.id)).where(sent_letter(campaign_id))) or 0
+
+
+def members_reached(campaign_id: int) -> int:
+    """How many different members of the House a campaign's letters sent reached."""
+    return db.session.scalar(select(func.count(distinct(Letter.member_id))).where(sent_letter(campaign_id))) or 0
 
 
 def totals(campaign: Campaign) -> dict[str, int]:
-    """The public counter: letters that reached a recipient (sent by us, or opened in the supporter's mail program)
-    and how many different recipients they reached."""
-    delivered = (Letter.status == OPENED) | (
-        (Letter.status == QUEUED) & Letter.outbox_message_id.in_(sent_message_ids(campaign.id))
-    )
-    letters, recipients = db.session.execute(
-        select(func.count(Letter.id), func.count(distinct(Letter.target))).where(
-            Letter.campaign_id == campaign.id, delivered
-        )
-    ).one()
-    return {"letters": letters, "recipients": recipients, "goal": campaign.goal or 0}
+    """The public counter: letters sent, members reached and the campaign's goal."""
+    return {
+        "letters": letters_sent(campaign.id),
+        "recipients": members_reached(campaign.id),
+        "goal": campaign.goal or 0,
+    }
 
 
 def letters_by_status(campaign: Campaign) -> dict[str, int]:
-    return dict(
-        db.session.execute(
-            select(Letter.status, func.count(Letter.id))
-            .where(Letter.campaign_id == campaign.id)
-            .group_by(Letter.status)
-        ).all()
-    )
+    """Letters per state (`letter_state`), for the organisers' overview."""
+    rows = db.session.execute(
+        select(Letter.status, OutboxMessage.status, func.count(Letter.id))
+        .outerjoin(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
+        .where(Letter.campaign_id == campaign.id)
+        .group_by(Letter.status, OutboxMessage.status)
+    ).all()
+    result: Counter = Counter()
+    for letter_status, delivery, count in rows:
+        result[letter_state(letter_status, delivery)] += count
+    return dict(result)
 
 
 def by_source(campaign: Campaign) -> list[tuple[str | None, int, int]]:

@@ -20,6 +20,8 @@ from flask_mail import Message
 from outreach.database import utcnow
 from outreach.directory.delivery import opt_out_token
 from outreach.extensions import db
+from outreach.organisation.settings import load as load_organisation
+from outreach.organisation.settings import signature as organisation_signature
 from outreach.outbox import states
 from outreach.outbox.models import LETTER, PRIORITY, OutboxMessage
 from outreach.urls import public_url
@@ -81,6 +83,9 @@ def enqueue(
 ) -> OutboxMessage:
     """Queue one e-mail (the caller commits, in the same transaction as whatever the e-mail is about)."""
     sender = sender or current_app.config["MAIL_DEFAULT_SENDER"]
+    # A supporter sees who writes to them; a letter to a member has its own footer.
+    if kind != LETTER and (lines := organisation_signature()):
+        body = body.rstrip() + "\n\n" + lines
     if not subject.split():
         raise UnsafeHeader("every message needs a subject")
     _check_address(to.address)
@@ -183,8 +188,12 @@ def letter_footer(to: Recipient, supporter: Supporter, campaign: Campaign, langu
         if to.member_id is not None:
             link = public_url("directory.opt_out", token=opt_out_token(to.member_id))
             lines.append(gettext("Your office no longer wants letters via this campaign? %(link)s") % {"link": link})
-        if campaign.contact:
-            lines.append(gettext("Questions about this campaign: %(contact)s") % {"contact": campaign.contact})
+        organisation = load_organisation()
+        if organisation.name:
+            lines.append(gettext("This campaign is run by %(organisation)s.") % {"organisation": organisation.name})
+        contact = campaign.contact or organisation.email
+        if contact:
+            lines.append(gettext("Questions about this campaign: %(contact)s") % {"contact": contact})
     return "\n".join(lines)
 
 

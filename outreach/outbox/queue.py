@@ -112,10 +112,11 @@ def problems(now: datetime | None = None) -> list[str]:
 
 
 def by_campaign() -> list[tuple[int, dict[str, int]]]:
-    """Per campaign: messages per status, for the kill switch."""
+    """Per campaign: its letters per status, for the kill switch (confirmations and notices to its supporters are
+    not letters, so they are not counted here)."""
     rows = db.session.execute(
         select(OutboxMessage.campaign_id, OutboxMessage.status, func.count())
-        .where(OutboxMessage.campaign_id.is_not(None))
+        .where(OutboxMessage.campaign_id.is_not(None), OutboxMessage.kind == LETTER)
         .group_by(OutboxMessage.campaign_id, OutboxMessage.status)
         .order_by(OutboxMessage.campaign_id)
     ).all()

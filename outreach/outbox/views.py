@@ -11,6 +11,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from outreach.accounts.access import audit, protect
+from outreach.campaigns.stats import letters_sent
 from outreach.database import utcnow
 from outreach.directory.delivery import clear_undeliverable, undeliverable_addresses
 from outreach.extensions import db
@@ -110,7 +111,10 @@ def index() -> str:
         counts=queue.counts(),
         oldest=queue.oldest_waiting(now),
         control=queue.control_row(),
-        campaigns=queue.by_campaign(),
+        # "sent" per campaign is the letters sent as every other page counts them (a bounce undoes a send).
+        campaigns=[
+            (campaign_id, {**row, states.SENT: letters_sent(campaign_id)}) for campaign_id, row in queue.by_campaign()
+        ],
         failed=_in(states.FAILED),
         held=_in(states.HELD),
         undeliverable=undeliverable_addresses(),

@@ -112,6 +112,8 @@ PERSONAL: dict[str, dict[str, str | None]] = {
 # Tables without data about supporters or organisers, and why.
 OTHER: dict[str, str] = {
     "campaign": "the campaigns organisers write",
+    "campaign_image": "the picture organisers give a campaign",
+    "organisation": "the public details of the organisation that runs the site",
     "party": "public data about the House",
     "committee": "public data about the House",
     "member": "public data about members of the House in their public role",

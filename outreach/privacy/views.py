@@ -13,6 +13,7 @@ from outreach.campaigns.views import page_language
 from outreach.database import begin_write, utcnow
 from outreach.downloads import json_response
 from outreach.extensions import db, limiter
+from outreach.organisation.settings import load as load_organisation
 from outreach.outbox.compose import Recipient, enqueue
 from outreach.outbox.models import NOTICE
 from outreach.privacy import bp, subject
@@ -73,7 +74,7 @@ def send_link(email: str) -> None:
     db.session.flush()
     known = subject.holds_data(email)
     with force_locale(page_language()):
-        title = gettext("Your data at %(site)s", site=current_app.config["PUBLIC_URL"])
+        title = gettext("Your data at %(site)s", site=load_organisation().name or current_app.config["PUBLIC_URL"])
         if known:
             link = public_url("privacy.data", token=tokens.sign(row.id, SALT))
             body = gettext(

@@ -1,6 +1,7 @@
 """Responsiveness, computed the same way for an MP, a party and a committee.
 
-Per letter that went out (the outbox has it sent, and no bounce came back):
+Per letter sent (`outreach.campaigns.stats.is_sent`: the outbox has it sent and no bounce came back, or the
+supporter opened it in their own mail program):
 - answered: a real answer came back within four weeks of sending (by e-mail, logged by hand, or pasted in the
   survey), or the supporter answered the survey "replied" or "replied without answering" within those four weeks;
 - not expected: the supporter said they did not expect a reply (and none came): left out of the rate;
@@ -21,9 +22,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from outreach.campaigns.models import BOUNCED, Letter
+from outreach.campaigns.stats import is_sent
 from outreach.directory.models import Committee, CommitteeSeat, Member, Party
 from outreach.extensions import db
 from outreach.outbox import states
@@ -112,7 +114,13 @@ def letter_facts(campaign_id: int, now: datetime, member_id: int | None = None) 
     if member_id is not None:
         which &= Letter.member_id == member_id
     rows = connection.execute(
-        select(Letter.id, Letter.member_id, Letter.status, OutboxMessage.status, OutboxMessage.sent_at)
+        select(
+            Letter.id,
+            Letter.member_id,
+            Letter.status,
+            OutboxMessage.status,
+            func.coalesce(OutboxMessage.sent_at, Letter.opened_at),  # a letter sent from a mail program: opened
+        )
         .outerjoin(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
         .where(which)
         .order_by(Letter.id)
@@ -143,11 +151,11 @@ def letter_facts(campaign_id: int, now: datetime, member_id: int | None = None) 
 
 def _outcome(letter: LetterFacts, answers: list[tuple[datetime, str, str | None]], now: datetime, window) -> None:
     letter.stances = [stance for _at, _source, stance in answers]
-    if letter.delivery != states.SENT or letter.sent_at is None:
-        letter.outcome = NOT_SENT
-        return
-    if letter.status == BOUNCED:
+    if letter.status == BOUNCED and letter.delivery == states.SENT:
         letter.outcome = BOUNCE
+        return
+    if not is_sent(letter.status, letter.delivery) or letter.sent_at is None:
+        letter.outcome = NOT_SENT
         return
     dated = [at for at, source, _stance in answers if source != FROM_SURVEY]
     if dated:
@@ -232,6 +240,10 @@ class Report:
         rows = [(self.member_rows[member_id], numbers) for member_id, numbers in self.members.items()]
         return sorted(rows, key=lambda row: row[0].sort_name)
 
+    def reached_members(self) -> list[tuple[Member, Responsiveness]]:
+        """The members at least one letter was sent to (not those whose letters are still waiting or failed)."""
+        return [(member, numbers) for member, numbers in self.named_members() if numbers.sent]
+
 
 def report(campaign_id: int, now: datetime, member_id: int | None = None) -> Report:
     """Everything the reports page shows (for one member's letters, when given), in a fixed number of queries
@@ -255,7 +267,7 @@ def per_period(facts: Iterable[LetterFacts], days: int = 1) -> list[tuple[date, 
     zone, utc = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]), ZoneInfo("UTC")
     counts: Counter = Counter()
     for letter in facts:
-        if letter.sent_at and letter.delivery == states.SENT:
+        if letter.sent_at and is_sent(letter.status, letter.delivery):
             day = letter.sent_at.replace(tzinfo=utc).astimezone(zone).date()
             counts[day - timedelta(days=day.weekday() if days == 7 else 0)] += 1
     if not counts:
@@ -269,10 +281,10 @@ def per_state(facts: Iterable[LetterFacts]) -> Counter:
     """Letters per state as a supporter would describe them: waiting, sent, failed, bounced, answered..."""
     result: Counter = Counter()
     for letter in facts:
-        if letter.delivery is None:
-            result[letter.status] += 1
-        elif letter.outcome != NOT_SENT:
+        if letter.outcome != NOT_SENT:
             result[letter.outcome] += 1
+        elif letter.delivery is None:
+            result[letter.status] += 1
         else:
             result[letter.delivery if letter.delivery in (states.FAILED, states.CANCELLED) else "waiting"] += 1
     return result

@@ -7,16 +7,15 @@ from sqlalchemy import distinct, func, select
 from werkzeug.wrappers import Response
 
 from outreach.accounts.access import audit, protect
-from outreach.campaigns import submit
+from outreach.campaigns import letters, submit
 from outreach.campaigns.admin import letter_status
-from outreach.campaigns.models import BOUNCED, Campaign, Letter
+from outreach.campaigns.models import Campaign, Letter
+from outreach.campaigns.stats import letter_state, sent_letter
 from outreach.campaigns.targets import member_target
 from outreach.database import utcnow
 from outreach.directory.models import Member
 from outreach.downloads import csv_response, to_csv
 from outreach.extensions import db
-from outreach.outbox import states
-from outreach.outbox.models import OutboxMessage
 from outreach.replies.models import STANCES, Reply
 from outreach.reports import charts, stats
 
@@ -149,7 +148,7 @@ def letters_csv(campaign_id: int) -> Response:
                 letter.id,
                 member.name if member else "",
                 member.party.abbreviation if member and member.party else "",
-                letter.status,
+                letter_state(letter.status, letter.delivery),
                 letter.delivery or "",
                 letter.sent_at.isoformat(timespec="seconds") if letter.sent_at else "",
                 letter.outcome,
@@ -249,21 +248,28 @@ def handover(campaign_id: int) -> str:
         campaign=campaign,
         report=report,
         supporters=_supporters(campaign.id),
-        members=report.named_members(),
-        template=submit.template(campaign, "nl"),
+        members=report.reached_members(),
+        letter=handover_letter(campaign),
     )
+
+
+# The handover shows the campaign's letter to the House as a whole: no member's name, no supporter's.
+HANDOVER_SALUTATION = {"nl": "Geachte leden van de Tweede Kamer,", "en": "Dear Members of the House,"}
+
+
+def handover_letter(campaign: Campaign, language: str = "nl") -> str:
+    """The campaign's letter as the House reads it in the handover: the salutation addresses all members, and the
+    lines naming one member or one supporter are left out, so no {placeholder} is ever printed."""
+    _subject, body = submit.template(campaign, language)
+    values = dict.fromkeys(letters.PLACEHOLDERS, "")
+    values["salutation"] = HANDOVER_SALUTATION[language]
+    values["campaign_title"] = submit.title(campaign, language)
+    return letters.fill(body, values).strip()
 
 
 def _supporters(campaign_id: int) -> int:
-    """Supporters with at least one letter that went out."""
-    return (
-        db.session.scalar(
-            select(func.count(distinct(Letter.supporter_id)))
-            .join(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
-            .where(Letter.campaign_id == campaign_id, OutboxMessage.status == states.SENT, Letter.status != BOUNCED)
-        )
-        or 0
-    )
+    """Supporters with at least one letter sent."""
+    return db.session.scalar(select(func.count(distinct(Letter.supporter_id))).where(sent_letter(campaign_id))) or 0
 
 
 @bp.get("/<int:campaign_id>/handover.csv")
@@ -273,7 +279,7 @@ def handover_csv(campaign_id: int) -> Response:
     report = stats.report(campaign.id, utcnow())
     rows = [
         [member.name, member.party.abbreviation if member.party else "", numbers.sent]
-        for member, numbers in report.named_members()
+        for member, numbers in report.reached_members()
     ]
     _audit_export(campaign, "handover.csv")
     return csv_response(to_csv(("member", "party", "letters"), rows), f"{campaign.slug}-handover.csv")
