@@ -55,6 +55,8 @@ def make_app(database_url: str, **config: object) -> Flask:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "ACCOUNTS_REQUIRE_TOTP_FOR": "none",
+        # Never the real House: a sync that a test starts without a feed of its own is refused at once on loopback.
+        "TK_SYNCFEED_URL": "http://127.0.0.1:9/SyncFeed/2.0/Feed",
     }  # tests/test_security.py checks CSRF with it switched on, tests/test_accounts.py the second factor
     return create_app({**settings, **config})
 
