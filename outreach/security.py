@@ -1,11 +1,46 @@
-"""Security headers on every response; pages that may show personal data are never cached."""
+"""Security headers on every response; pages that may show personal data are never cached; files only where a form
+asks for one."""
 
-from flask import Flask, Response, request
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, Response, current_app, request
+from flask_babel import lazy_gettext
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
+View = TypeVar("View", bound=Callable[..., object])
+
+
+class UnexpectedFile(BadRequest):
+    """A file sent where the form expects typed text (a browser never does this; a script or a mistake does)."""
+
+    explanation = lazy_gettext(
+        "This form takes typed text, not files. Go back, type or paste your text into the form and send it again."
+    )
+
+
+def accepts_files(*fields: str) -> Callable[[View], View]:
+    """Mark a view whose form uploads files in `fields`; a file anywhere else, on any page, is refused."""
+
+    def mark(view: View) -> View:
+        view.file_fields = frozenset(fields)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def refuse_unexpected_files() -> None:
+    """Before every view: a file part in a field that expects text is a 400, before any form reads it as text."""
+    if request.mimetype != "multipart/form-data":
+        return  # only multipart bodies carry files; parsing any other body here would consume a raw one
+    view = current_app.view_functions.get(request.endpoint or "")
+    allowed = getattr(view, "file_fields", frozenset())
+    if any(name not in allowed for name in request.files):
+        raise UnexpectedFile()
 
 
 def init_app(app: Flask) -> None:
@@ -14,6 +49,8 @@ def init_app(app: Flask) -> None:
     if proxies:
         # Behind nginx/Caddy the client's address is in X-Forwarded-For; per-IP login limits need it.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+
+    app.before_request(refuse_unexpected_files)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -84,6 +84,7 @@ def http_error(error: HTTPException) -> tuple[str, int]:
     """Any HTTP error, explained in the visitor's language instead of the server's default page."""
     code = error.code or 500
     title, explanation = ERRORS.get(code, ERRORS[500] if code >= 500 else ERRORS[400])
+    explanation = getattr(error, "explanation", explanation)  # a refusal that can say more than its status
     return render_template("site/error.html", title=title, explanation=explanation), code
 
 

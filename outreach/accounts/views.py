@@ -92,7 +92,7 @@ def _logged_in(account: Account, next_url: str | None, notice: str | None = None
     account.last_login_at = utcnow()
     audit("log in", account)
     db.session.commit()
-    return redirect(safe_next(next_url) if next_url else url_for(".home"))
+    return redirect(safe_next(next_url, url_for(".home")))
 
 
 class CodeForm(FlaskForm):

@@ -15,6 +15,7 @@ from outreach.campaigns.submit import REVIEW_REASONS
 from outreach.database import utcnow
 from outreach.directory import queries
 from outreach.extensions import db
+from outreach.urls import parse_id
 
 bp = Blueprint("campaigns_admin", __name__, url_prefix="/admin/campaigns")
 protect(bp)
@@ -154,7 +155,8 @@ def _save(campaign: Campaign | None, form: CampaignForm) -> Response:
             value = value.replace("\r\n", "\n").strip() or None
         setattr(campaign, name, value)
     campaign.intro_nl = campaign.intro_nl or ""
-    campaign.extra_targets = [int(v) for v in request.form.getlist("extra_targets") if v.isdigit()]
+    chosen_extras = (parse_id(value) for value in request.form.getlist("extra_targets"))
+    campaign.extra_targets = [number for number in chosen_extras if number is not None]
     campaign.updated_at = now
     db.session.flush()
     change_status(campaign, status, now)

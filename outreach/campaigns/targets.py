@@ -11,6 +11,7 @@ from outreach.directory import queries
 from outreach.directory.models import ExtraTarget, Member
 from outreach.directory.names import english_salutation
 from outreach.extensions import db
+from outreach.urls import parse_id
 
 MEMBER, EXTRA = "member", "extra"
 NOT_SELECTABLE = {
@@ -98,15 +99,22 @@ def committee_members(campaign: Campaign, abbreviation: str) -> list[Target]:
     return [t for t in map(member_target, eligible_members(campaign, chosen)) if t.blocked is None]
 
 
+def parse_key(key: str) -> tuple[str, int] | None:
+    """A ticked recipient's key ("member:12", "extra:3") as kind and id; None for anything else."""
+    kind, _, number = key.partition(":")
+    found = parse_id(number)
+    return (kind, found) if kind in (MEMBER, EXTRA) and found is not None else None
+
+
 def resolve(campaign: Campaign, keys: list[str]) -> tuple[list[Target], list[str]]:
     """The recipients behind ticked keys, in the order given, and the keys that are not (or no longer) choosable."""
     member_ids, extra_ids, bad = [], [], []
     for key in dict.fromkeys(keys):  # each once, order kept
-        kind, _, number = key.partition(":")
-        if kind in (MEMBER, EXTRA) and number.isdigit() and len(number) < 10:
-            (member_ids if kind == MEMBER else extra_ids).append(int(number))
-        else:
+        parsed = parse_key(key)
+        if parsed is None:
             bad.append(key)
+        else:
+            (member_ids if parsed[0] == MEMBER else extra_ids).append(parsed[1])
     found: dict[str, Target] = {}
     if member_ids:
         for member in db.session.scalars(queries.with_details(select(Member).where(Member.id.in_(member_ids)))):

@@ -26,6 +26,7 @@ from outreach.directory.syncfeed import CATEGORIES
 from outreach.downloads import csv_response
 from outreach.extensions import db
 from outreach.labels import stored_text
+from outreach.security import accepts_files
 from outreach.validation import email_address, one_line
 
 bp = Blueprint("directory_admin", __name__, url_prefix="/admin/directory")
@@ -261,6 +262,7 @@ def export_csv() -> Response:
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@accepts_files("file")
 def import_csv() -> tuple[str, int]:
     """Upload a CSV or .xlsx file of corrections and see exactly what it would change; nothing is written yet."""
     form, plan, text = ImportForm(), None, None
