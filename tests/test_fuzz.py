@@ -1,24 +1,40 @@
 """Fuzzing every public form and the inbound webhook with hypothesis: whatever comes in, the answer is never a
 server error. `make test` runs a few hundred examples; `bench/fuzz.sh` runs many thousands (FUZZ_EXAMPLES)."""
 
+import io
 import os
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from outreach.campaigns import tokens
 from outreach.extensions import db
-from tests.builders import build_directory, campaign, sent_letters
+from tests.builders import PASSWORD, account, build_directory, campaign, sent_letters
 from tests.conftest import make_app
 
+ORGANISER = "org@example.org"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 FUZZ = settings(
     max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
+# Characters that look like one thing and are another: digits of other scripts (Python's isdigit() says yes to
+# all of them), bidi controls that turn text around on screen, zero widths, and the e-mail header's encoded words.
+UNICODE_DIGITS = "²³¹①⑩٠١٢۳४৫๖１𝟙\u00bd"
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u200b\u200d\ufeff"
+ENCODED_WORDS = [
+    "=?utf-8?B?R2VhY2h0ZSBLYW1lcg==?=",
+    "=?UTF-8?Q?Ye=C5=9Filg=C3=B6z?=",
+    "=?iso-8859-1?q?caf=E9?= =?utf-8?b?w6k=?=",
+    "=?utf-8?B?not base64?=",
+    "=?unknown-charset?Q?x?=",
+    "=?utf-8?Q?=0D=0ABcc:_x@evil.example?=",
+    "=?utf-8*nl?Q?a?=",
+    "=??=",
+]
 # Any text a browser could send (no lone surrogates: they cannot be encoded), weighted towards the hard cases.
 text = st.one_of(
     st.text(st.characters(exclude_categories=("Cs",)), max_size=300),
@@ -26,30 +42,41 @@ text = st.one_of(
         ["", " ", "\r\n", "\x00", "{{7*7}}", "{supporter_name.__class__}", "%(x)s", "a@b.c", "9999999999999999999999"]
     ),
     st.text(alphabet="\r\n\t\x00\x01\u2028 <>\"'{}%@;,:", max_size=40),
-)
-form = st.dictionaries(
-    st.sampled_from(
-        [
-            "name",
-            "email",
-            "place",
-            "subject",
-            "body",
-            "consent",
-            "newsletter",
-            "website",
-            "form_token",
-            "lang",
-            "action",
-            "to",
-            "answer",
-            "text",
-            "csrf_token",
-        ]
+    st.text(alphabet=UNICODE_DIGITS + BIDI + "0123456789:=?abc@. ", max_size=40),
+    st.lists(st.one_of(st.sampled_from(ENCODED_WORDS), st.text(alphabet=BIDI + "ab ", max_size=5)), max_size=5).map(
+        " ".join
     ),
-    text,
-    max_size=10,
 )
+# Recipient keys as the chooser writes them, and as they arrive after a copy, a paste or a script.
+recipient_key = st.one_of(
+    st.sampled_from(["member:1", "member:2", "extra:1"]),
+    st.builds(
+        "{}:{}".format,
+        st.sampled_from(["member", "extra", "Member", "", "committee"]),
+        st.text(alphabet=UNICODE_DIGITS + BIDI + "0123456789-+ ", min_size=0, max_size=12),
+    ),
+    # Only digits to Python: the kind of key `isdigit()` lets through and `int()` may still refuse.
+    st.builds("{}:{}".format, st.sampled_from(["member", "extra"]), st.text(alphabet=UNICODE_DIGITS[:-1], min_size=1)),
+    text,
+)
+FORM_FIELDS = [
+    "name",
+    "email",
+    "place",
+    "subject",
+    "body",
+    "consent",
+    "newsletter",
+    "website",
+    "form_token",
+    "lang",
+    "action",
+    "to",
+    "answer",
+    "text",
+    "csrf_token",
+]
+form = st.dictionaries(st.sampled_from(FORM_FIELDS), text, max_size=10)
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +93,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, dict
     with app.app_context():
         db.create_all()
         ids = build_directory()
+        account(ORGANISER)
         row = campaign()
         [letter] = sent_letters(row, [ids["yesilgoz"]])
         with app.test_request_context():
@@ -84,7 +112,9 @@ def no_server_error(response) -> None:
 
 
 @FUZZ
-@given(data=form, to=st.lists(st.one_of(text, st.sampled_from(["member:1", "member:2", "extra:1"])), max_size=12))
+@given(data=form, to=st.lists(recipient_key, max_size=12))
+@example(data={}, to=["member:²"]).via("keys that once failed the chooser")
+@example(data={"action": "send"}, to=["member:1", "extra:③"]).via("keys that once failed the chooser")
 def test_the_letter_form(site, data: dict, to: list[str]) -> None:
     app, _known = site
     client: FlaskClient = app.test_client()
@@ -96,10 +126,11 @@ def test_the_letter_form(site, data: dict, to: list[str]) -> None:
 @given(
     args=st.dictionaries(
         st.sampled_from(["q", "party", "committee", "role", "to", "action", "add_committee", "ref", "page"]),
-        text,
+        st.one_of(text, recipient_key),
         max_size=6,
     )
 )
+@example(args={"to": "member:①"}).via("keys that once failed the chooser")
 def test_searching_and_choosing(site, args: dict) -> None:
     app, _known = site
     client = app.test_client()
@@ -148,3 +179,54 @@ def test_the_inbound_webhook(site, body: bytes, headers: list[str]) -> None:
     for raw in (body, message):
         response = client.post("/inbound/email", data=raw, headers={"Authorization": "Bearer fuzz-token"})
         no_server_error(response)
+
+
+# Forms sent as multipart with some fields holding a file: what a script, or a mistaken upload, sends. (A line break
+# in the file name would break the part's header, and the part would arrive as text.)
+file_name = st.one_of(text, st.sampled_from(["brief.txt", "", "../x", "=?utf-8?B?YnJpZWYudHh0?="]))
+file_part = st.tuples(st.binary(max_size=200), file_name.map(lambda name: name.replace("\r", "").replace("\n", "")))
+
+
+@FUZZ
+@given(data=form, files=st.dictionaries(st.sampled_from(FORM_FIELDS), file_part, min_size=1, max_size=3))
+@example(data={"action": "preview"}, files={"body": (b"Geachte Kamer,", "brief.txt")}).via("a file as the letter")
+def test_files_where_forms_expect_text(site, data: dict, files: dict) -> None:
+    app, known = site
+    client = app.test_client()
+    for path in (
+        "/campaigns/khojaly/letter",
+        "/campaigns/khojaly/meter",
+        f"/survey/{known['survey']}",
+        f"/confirm/{known['confirm']}",
+        "/privacy/my-data",
+        "/admin/login",
+    ):
+        parts = {**data, **{name: (io.BytesIO(content), filename) for name, (content, filename) in files.items()}}
+        response = client.post(path, data={"to": "member:1", **parts}, content_type="multipart/form-data")
+        no_server_error(response)
+        assert response.status_code == 400, path
+
+
+# Return addresses made of the characters that turn a path into another site's address, raw and percent-encoded.
+tricky_path = st.lists(
+    st.sampled_from(["/", "\\", "\t", "\n", "\r", "\x00", "\u202e", " ", "%", "09", "2F", "5C", "25", "e.x", ":"])
+).map(lambda parts: "/" + "".join(parts))
+
+
+@FUZZ
+@given(target=st.one_of(text, tricky_path, st.builds("/%{:02X}/{}".format, st.integers(0, 255), text)))
+@example(target="/\t/evil.example").via("a tab once led to another site")
+@example(target="/a\nb").via("a line break once failed the switch")
+def test_return_addresses_stay_on_the_site(site, target: str) -> None:
+    app, _known = site
+    client = app.test_client()
+    for response in (
+        client.get("/language/en", query_string={"next": target}),
+        client.post("/admin/login", query_string={"next": target}, data={"email": ORGANISER, "password": PASSWORD}),
+    ):
+        no_server_error(response)
+        location = response.headers.get("Location")
+        if location is not None:
+            # What a browser does with it: tabs and line breaks dropped, "\" read as "/".
+            seen = location.replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
+            assert seen.startswith("/") and not seen.startswith("//"), (target, location)
