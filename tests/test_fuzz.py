@@ -93,7 +93,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, dict
     with app.app_context():
         db.create_all()
         ids = build_directory()
-        account(ORGANISER)
+        account(ORGANISER, "admin")
         row = campaign()
         [letter] = sent_letters(row, [ids["yesilgoz"]])
         with app.test_request_context():
@@ -230,3 +230,79 @@ def test_return_addresses_stay_on_the_site(site, target: str) -> None:
             # What a browser does with it: tabs and line breaks dropped, "\" read as "/".
             seen = location.replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
             assert seen.startswith("/") and not seen.startswith("//"), (target, location)
+
+
+# The organisers' forms and lists: the fields they post and the filters in their addresses.
+ADMIN_FIELDS = [
+    "slug",
+    "status",
+    "title_nl",
+    "title_en",
+    "intro_nl",
+    "subject_nl",
+    "body_nl",
+    "body_en",
+    "all_members",
+    "parties",
+    "committees",
+    "extra_targets",
+    "preselect_committee",
+    "max_recipients",
+    "daily_cap",
+    "goal",
+    "action",
+    "preview_member",
+    "preview_language",
+    "email",
+    "salutation",
+    "note",
+    "do_not_write",
+    "name",
+    "active",
+    "csv_text",
+    "kind",
+    "channel",
+    "campaign",
+    "member",
+    "received",
+    "stance",
+    "text",
+    "subject",
+    "tracking_address",
+    "message",
+    "download",
+    "role",
+    "password",
+    "back",
+]
+ADMIN_FORMS = [
+    "/admin/campaigns/new",
+    "/admin/directory/members/1",
+    "/admin/directory/committees/1",
+    "/admin/directory/targets/new",
+    "/admin/directory/import/apply",
+    "/admin/replies/new",
+    "/admin/outbox/cancel-supporter",
+    "/admin/outbox/undeliverable/clear",
+    "/admin/outbox/1/retry",
+    "/admin/privacy/",
+    "/admin/accounts",
+]
+ADMIN_LISTS = ["/admin/directory/", "/admin/replies/", "/admin/outbox/", "/admin/audit", "/admin/reports/1"]
+
+
+@FUZZ
+@given(
+    data=st.dictionaries(st.sampled_from(ADMIN_FIELDS), st.one_of(text, recipient_key), max_size=12),
+    args=st.dictionaries(
+        st.sampled_from(["q", "show", "campaign", "kind", "page", "status", "party"]), text, max_size=4
+    ),
+)
+def test_the_organisers_forms(site, data: dict, args: dict) -> None:
+    app, _known = site
+    client = app.test_client()
+    assert client.post("/admin/login", data={"email": ORGANISER, "password": PASSWORD}).status_code == 302
+    for path in ADMIN_FORMS:
+        no_server_error(client.post(path, data=data))
+    for path in ADMIN_LISTS:
+        no_server_error(client.get(path, query_string=args))
