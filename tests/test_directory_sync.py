@@ -251,6 +251,18 @@ def test_first_sync_builds_the_directory_despite_a_503_and_a_timeout(
     assert len(feed.requests_for("Persoon")) > 2  # several pages (page size 3)
 
 
+def test_a_retry_after_is_honoured_in_ascii_digits_only(app: Flask, runner: FlaskCliRunner, feed: Feed) -> None:
+    first_house(feed)
+    busy = b"Service Unavailable"
+    feed.fail("Persoon", Fault("status", status=503, body=busy, retry_after="2"))
+    feed.fail("Persoon", Fault("status", status=503, body=busy, retry_after="\u00b2"))  # a superscript two
+    sleeps: list[float] = []
+    with app.app_context():
+        run = sync(feed, sleeps)
+        assert run.summary == "6 members, 3 parties, 2 committees; 6 joined, 0 left, 0 changed"
+    assert sleeps[0] == 2.0 and 0.25 <= sleeps[1] <= 1.5  # the second waits by backoff, as with no header
+
+
 def test_second_sync_applies_every_change_and_logs_it(app: Flask, runner: FlaskCliRunner, feed: Feed) -> None:
     first_house(feed)
     with app.app_context():

@@ -54,6 +54,7 @@ class Fault:
     body: bytes = b""
     location: str = ""
     content_type: str = "text/html"
+    retry_after: str = ""  # a Retry-After header, as the server writes it
 
 
 @dataclass
@@ -298,12 +299,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return None
-            return self._send(fault.status, fault.body, fault.content_type)
+            return self._send(fault.status, fault.body, fault.content_type, fault.retry_after)
         return self._send(200, feed.page(category, token), "application/atom+xml; charset=utf-8")
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
+    def _send(self, status: int, body: bytes, content_type: str, retry_after: str = "") -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        if retry_after:
+            self.send_header("Retry-After", retry_after)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

@@ -259,4 +259,5 @@ class _Retry(Exception):
 
 def _retry_after(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After", "")
-    return min(float(value), 300.0) if value.isdigit() else None
+    # Seconds in ASCII digits only: "²" is a digit to isdigit() but not to float(). (An HTTP date is not used.)
+    return min(float(value), 300.0) if value.isascii() and value.isdigit() else None
