@@ -110,7 +110,17 @@ def has_control_characters(value: str) -> bool:
     return any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029" for ch in value)
 
 
+# Embeddings, overrides and isolates turn the text after them around on screen: in a sender's name or a subject they
+# could make "Name via Campaign" read as something else in a member's inbox. Marks (U+200E, U+200F) stay allowed.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def one_line(_form: Form, field: Field) -> None:
-    """WTForms validator: no line breaks or control characters (text that may end up in mail headers)."""
+    """WTForms validator: no line breaks, control characters or bidi overrides (text that may end up in mail
+    headers)."""
     if field.data and has_control_characters(field.data):
         raise ValidationError(lazy_gettext("Use a single line without special characters."))
+    if field.data and not BIDI_CONTROLS.isdisjoint(field.data):
+        raise ValidationError(
+            lazy_gettext("This holds an invisible character that turns the text around. Please type it in again.")
+        )

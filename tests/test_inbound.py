@@ -227,3 +227,25 @@ def test_a_campaigns_extra_addresses_take_only_ascii_numbers(app: Flask, organis
     assert saved.status_code == 302
     with app.app_context():
         assert db.session.scalars(select(Campaign.extra_targets)).one() == [3]
+
+
+@pytest.mark.parametrize("field", ["name", "subject", "place"])
+@pytest.mark.parametrize("control", ["\u202e", "\u202d", "\u2067"])
+def test_a_name_or_subject_that_turns_text_around_is_refused_and_the_letter_kept(
+    client: FlaskClient, member_key: str, field: str, control: str
+) -> None:
+    html = letter_page(client, [member_key]).get_data(as_text=True)
+    typed = {"body": "Geachte Kamer,\n\nMijn eigen woorden over Khojaly.", field: f"Aysel{control} Utrecht"}
+    response = client.post("/campaigns/khojaly/letter", data=letter_form(html, [member_key], **typed))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Hierin staat een onzichtbaar teken dat de tekst omdraait." in page
+    assert "Mijn eigen woorden over Khojaly." in page
+
+
+def test_a_right_to_left_name_with_its_marks_is_accepted(client: FlaskClient, member_key: str) -> None:
+    html = letter_page(client, [member_key]).get_data(as_text=True)
+    response = client.post(
+        "/campaigns/khojaly/letter", data=letter_form(html, [member_key], name="\u0622\u06cc\u0633\u0644\u200f Aysel")
+    )
+    assert response.status_code == 302 and response.location.endswith("/campaigns/khojaly/check-your-mail")
