@@ -58,3 +58,18 @@ def test_a_file_sent_as_the_letter_is_explained(page: Page, serve, language: str
     violations = [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
     assert violations == []
     screenshot(page, f"file-refused-{language}-{width}")
+
+
+def test_a_name_that_turns_text_around_is_explained_at_the_field(page: Page, serve) -> None:
+    site = serve(known_campaign, FORM_MIN_SECONDS=0)
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(f"{site}/campaigns/khojaly/letter?to=member:1")
+    page.locator("textarea[name=body]").fill("Geachte Kamer,\n\nMijn eigen woorden.")
+    page.get_by_label("Uw naam").fill("Aysel\u202e Mammadova")  # pasted from a chat, with an invisible override
+    page.get_by_label("Uw e-mailadres").fill("aysel@example.org")
+    page.get_by_label("Ik geef toestemming").check()
+    page.get_by_role("button", name="Verstuur mijn brief").click()
+    assert "Hierin staat een onzichtbaar teken dat de tekst omdraait." in page.locator("main").inner_text()
+    assert page.locator("textarea[name=body]").input_value() == "Geachte Kamer,\n\nMijn eigen woorden."
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "bidi-name-refused-nl-390")
