@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     # Flask-Limiter: per process; set redis://127.0.0.1:6379 when several processes serve the app.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Said outright: the one limiter otherwise keeps the setting of the last app that switched it off (tests do).
+    "RATELIMIT_ENABLED": True,
     "LOGIN_RATE_LIMIT": "5/minute;20/hour",  # password attempts, and second-factor codes, per IP and per account
     # Organiser accounts (see outreach/accounts/): who needs a second factor ("admin" or "all"), password resets.
     "ACCOUNTS_REQUIRE_TOTP_FOR": "admin",
