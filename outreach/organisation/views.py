@@ -15,6 +15,7 @@ from outreach.extensions import db
 from outreach.organisation import images, settings, share
 from outreach.organisation.forms import CampaignImageForm, OrganisationForm
 from outreach.organisation.models import SETTINGS_ID, CampaignImage, Organisation
+from outreach.security import accepts_files
 
 bp = Blueprint("organisation", __name__)
 admin_bp = Blueprint("organisation_admin", __name__, url_prefix="/admin")
@@ -90,6 +91,7 @@ def favicon() -> Response:
 
 
 @admin_bp.route("/organisation", methods=["GET", "POST"])
+@accepts_files("logo")
 @requires_role("admin")
 def edit() -> str | Response | tuple[str, int]:
     """Admins fill in who runs the site; each empty field uses the environment's value, shown as a hint."""
@@ -138,6 +140,7 @@ def _save(row: Organisation | None, form: OrganisationForm, picture: images.Pict
 
 
 @admin_bp.route("/campaigns/<int:campaign_id>/image", methods=["GET", "POST"])
+@accepts_files("image")
 def edit_campaign_image(campaign_id: int) -> str | Response | tuple[str, int]:
     """Organisers give a campaign its picture, with the text that describes it; or remove it."""
     campaign = db.get_or_404(Campaign, campaign_id)
