@@ -11,6 +11,7 @@ import dkim
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from outreach.accounts.models import AuditEntry
@@ -67,7 +68,7 @@ def publish_correct_domain(zone) -> None:
 
 
 def findings(app: Flask, severity: str | None = None, topic: str | None = None) -> list[domain.Finding]:
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with app.app_context(), force_locale("en"):
         report = domain.check()
     return [f for f in report.findings if (severity in (None, f.severity)) and (topic in (None, f.topic))]
 
@@ -205,7 +206,8 @@ def test_a_local_relay_asks_for_its_public_address(app: Flask) -> None:
 
 def test_dns_that_does_not_answer_is_reported_not_a_crash(app: Flask, organiser: FlaskClient) -> None:
     app.config.update(DNS_RESOLVER="127.0.0.1:9", DNS_TIMEOUT=0.2)
-    response = organiser.get("/admin/outbox/domain", headers={"Accept-Language": "en"})
+    organiser.set_cookie("lang", "en")
+    response = organiser.get("/admin/outbox/domain")
     assert response.status_code == 200
     assert "DNS gave no answer for campagne.example" in response.text
 
@@ -226,12 +228,16 @@ def test_the_command_prints_the_findings_and_fails_when_something_must_be_fixed(
 ) -> None:
     publish_correct_domain(local_dns.zone)
     runner = app.test_cli_runner()
-    good = runner.invoke(args=["outbox", "check-domain", "--language", "en"])
+    good = runner.invoke(args=["outbox", "check-domain"])
     assert good.exit_code == 0, good.output
     assert "[ok] DKIM: The DKIM key at outreach._domainkey.campagne.example matches" in good.output
     local_dns.zone.remove("_dmarc.campagne.example", "TXT")
-    bad = runner.invoke(args=["outbox", "check-domain", "--language", "en"])
+    bad = runner.invoke(args=["outbox", "check-domain", "--language", "nl", "--send-test", "me@organiser.example"])
     assert bad.exit_code == 1
+    assert "[FIX] DMARC: campagne.example heeft geen DMARC-record" in bad.output
+    assert "Test message queued for me@organiser.example." in bad.output
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage.subject)) == "Outreach: testbericht van campagne.example"
     assert '_dmarc.campagne.example TXT "v=DMARC1; p=none; adkim=r; aspf=r"' in bad.output
 
 
@@ -264,9 +270,7 @@ def test_test_messages_are_limited_and_a_bad_address_is_explained(
     app: Flask, organiser: FlaskClient, local_dns: LocalDns
 ) -> None:
     app.config["DOMAIN_TEST_LIMIT"] = "2/hour"
-    bad = organiser.post(
-        "/admin/outbox/domain/test", data={"email": "not an address"}, headers={"Accept-Language": "en"}
-    )
+    bad = organiser.post("/admin/outbox/domain/test", data={"email": "not an address"})
     assert bad.status_code == 400
     assert 'value="not an address"' in bad.text
     for _ in range(2):

@@ -73,10 +73,9 @@ SEVERITY_MARKS = {domain.OK: "ok", domain.ADVICE: "advice", domain.PROBLEM: "FIX
 
 @bp.cli.command("check-domain")
 @click.option("--send-test", "address", default=None, help="Also queue a test message to this address.")
-@click.option("--language", default=None, help="nl or en (default: BABEL_DEFAULT_LOCALE).")
-def check_domain(address: str | None, language: str | None) -> None:
+@click.option("--language", default="en", show_default=True, help="en or nl: of the findings and the test message.")
+def check_domain(address: str | None, language: str) -> None:
     """Look up the sending domain's SPF, DKIM and DMARC records and say what to fix; exits 1 when something must."""
-    language = language or current_app.config["BABEL_DEFAULT_LOCALE"]
     if language not in current_app.config["LANGUAGES"]:
         raise click.ClickException(f"--language: one of {', '.join(current_app.config['LANGUAGES'])}")
     if address is not None and not is_email(address, typed=False):
