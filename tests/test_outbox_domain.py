@@ -219,6 +219,7 @@ def test_the_page_says_what_to_fix_in_dutch(app: Flask, organiser: FlaskClient, 
     assert 'href="/admin/outbox/domain"' in outbox.text
     page = organiser.get("/admin/outbox/domain").text
     assert "Er moet iets worden verholpen" in page
+    assert "In orde, Mailserver:" in page
     assert "campagne.example heeft geen DMARC-record" in page
     assert "<code>v=DMARC1; p=none; adkim=r; aspf=r</code>" in page
 

@@ -247,13 +247,18 @@ SEVERITY_NAMES = {
     domain.ADVICE: lazy_gettext("Advice"),
     domain.PROBLEM: lazy_gettext("To fix"),
 }
+TOPIC_NAMES = {"relay": lazy_gettext("Mail server"), "spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC"}
 
 
 @bp.get("/outbox/domain")
 def domain_check(form: TestMessageForm | None = None) -> str:
     """Whether receivers will trust letters from the campaign's domain (SPF, DKIM, DMARC), and what to publish."""
     return render_template(
-        "outbox/domain.html", report=domain.check(), form=form or TestMessageForm(), severity_names=SEVERITY_NAMES
+        "outbox/domain.html",
+        report=domain.check(),
+        form=form or TestMessageForm(),
+        severity_names=SEVERITY_NAMES,
+        topic_names=TOPIC_NAMES,
     )
 
 
