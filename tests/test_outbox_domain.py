@@ -17,7 +17,7 @@ from sqlalchemy import select
 from outreach.accounts.models import AuditEntry
 from outreach.extensions import db
 from outreach.outbox import domain
-from outreach.outbox.domain import public_key_record
+from outreach.outbox.dkimkey import public_key_record
 from outreach.outbox.models import OutboxMessage
 from outreach.outbox.worker import Worker
 from tests.dnsserver import LocalDns
@@ -289,3 +289,19 @@ def test_without_a_dkim_key_spf_alone_carries_dmarc(app: Flask, local_dns: Local
     advice = [f.text for f in findings(app, domain.ADVICE)]
     assert "Outreach does not sign letters with DKIM (no OUTREACH_DKIM_PRIVATE_KEY_FILE)." in advice
     assert "Letters pass DMARC through SPF only, which fails when a message is forwarded." in advice
+
+
+def test_a_mistyped_resolver_setting_is_explained_on_the_page(app: Flask, organiser: FlaskClient) -> None:
+    app.config["DNS_RESOLVER"] = "dns.example:53"
+    organiser.set_cookie("lang", "en")
+    page = organiser.get("/admin/outbox/domain")
+    assert page.status_code == 200
+    assert "DNS_RESOLVER is “dns.example:53”, not an IP address with an optional port." in page.text
+
+
+def test_the_relay_may_send_over_ipv6_too(app: Flask, local_dns: LocalDns) -> None:
+    publish_correct_domain(local_dns.zone)
+    app.config["OUTBOX_RELAY_IPS"] = "192.0.2.10, 2001:db8::25 2001:db9::25"
+    [problem] = findings(app, domain.PROBLEM)
+    assert "does not allow 2001:db9::25" in problem.text
+    assert problem.record_value == "v=spf1 ip6:2001:db9::25 include:_spf.provider.example -all"

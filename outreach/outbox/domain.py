@@ -10,14 +10,14 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
-import dns.exception
-import dns.resolver
-from dkim.crypto import UnparsableKeyError, parse_pem_private_key, parse_public_key
+from dkim.crypto import UnparsableKeyError, parse_public_key
 from flask import current_app
 from flask_babel import force_locale, gettext
 
 from outreach.outbox import spf
 from outreach.outbox.compose import Recipient, enqueue, format_address, plus_address
+from outreach.outbox.dkimkey import public_key_record
+from outreach.outbox.lookup import Dns
 from outreach.outbox.models import NOTICE, OutboxMessage
 
 OK, ADVICE, PROBLEM = "ok", "advice", "problem"
@@ -62,52 +62,6 @@ class Report:
         return any(finding.severity == PROBLEM for finding in self.findings)
 
 
-class Dns:
-    """The lookups the check makes, through the resolver the configuration names (DNS_RESOLVER) or the system's."""
-
-    def __init__(self) -> None:
-        config = current_app.config
-        configured = (config.get("DNS_RESOLVER") or "").strip()
-        self.resolver = dns.resolver.Resolver(configure=not configured)
-        if configured:
-            host, port = _host_and_port(configured)
-            self.resolver.nameservers, self.resolver.port = [host], port
-        self.resolver.lifetime = self.resolver.timeout = float(config["DNS_TIMEOUT"])
-        self.resolver.use_edns(0, 0, 1232)  # a 2048-bit DKIM key does not fit the 512 bytes of plain DNS
-
-    def _answer(self, name: str, kind: str) -> list:
-        try:
-            return list(self.resolver.resolve(name, kind, search=False))
-        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-            return []
-        except dns.exception.DNSException as error:
-            raise spf.TempError(
-                gettext("DNS gave no answer for %(name)s (%(error)s)", name=name, error=error)
-            ) from None
-
-    def txt(self, name: str) -> list[str]:
-        return [b"".join(answer.strings).decode("utf-8", "replace") for answer in self._answer(name, "TXT")]
-
-    def addresses(self, name: str, version: int) -> list[spf.IPAddress]:
-        return [ipaddress.ip_address(answer.address) for answer in self._answer(name, "A" if version == 4 else "AAAA")]
-
-    def mx(self, name: str) -> list[str]:
-        answers = sorted(self._answer(name, "MX"), key=lambda answer: answer.preference)
-        return [answer.exchange.to_text(omit_final_dot=True) for answer in answers]
-
-    def lookups(self) -> spf.Lookups:
-        return spf.Lookups(txt=self.txt, addresses=self.addresses, mx=self.mx)
-
-
-def _host_and_port(value: str) -> tuple[str, int]:
-    """'127.0.0.1:5353', '[::1]:53' or '192.0.2.53' (port 53)."""
-    match = re.fullmatch(r"\[([^]]+)\](?::(\d+))?|([^:]+)(?::(\d+))?|([0-9a-fA-F:]+)", value)
-    if not match:
-        raise ValueError(f"DNS_RESOLVER: not an address: {value!r}")
-    host = match.group(1) or match.group(3) or match.group(5)
-    return host, int(match.group(2) or match.group(4) or 53)
-
-
 def domain_of(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
@@ -115,13 +69,17 @@ def domain_of(address: str) -> str:
 def check(resolver: Dns | None = None) -> Report:
     """Look the sending domain up and say, finding by finding, what a receiving server will think of it."""
     config = current_app.config
-    resolver = resolver or Dns()
     letters_from = config["LETTERS_FROM"]
     envelope = plus_address(config.get("BOUNCE_ADDRESS"), "test") or letters_from
     dkim_domain = config.get("DKIM_DOMAIN") if config.get("DKIM_PRIVATE_KEY") else None
-    addresses, relay_findings = relay_addresses(resolver)
-    report = Report(domain_of(letters_from), domain_of(envelope), dkim_domain, [str(a) for a in addresses])
-    report.findings += relay_findings
+    report = Report(domain_of(letters_from), domain_of(envelope), dkim_domain, [])
+    try:
+        resolver = resolver or Dns()
+    except ValueError as error:
+        report.findings.append(Finding("relay", PROBLEM, str(error)))
+        return report
+    addresses, report.findings = relay_addresses(resolver)
+    report.relay = [str(address) for address in addresses]
     spf_passes = _check_spf(report, resolver, addresses, envelope)
     dkim_passes = _check_dkim(report, resolver)
     _check_dmarc(report, resolver, spf_passes, dkim_passes)
@@ -292,27 +250,6 @@ def _check_spf(report: Report, resolver: Dns, addresses: list[spf.IPAddress], en
             )
         )
     return True
-
-
-def public_key_record(private_key: str) -> tuple[str, dict]:
-    """The TXT record value for the key Outreach signs with (and the parsed private key)."""
-    key = parse_pem_private_key(private_key.encode())
-    rsa_key = _der(0x30, _der_integer(key["modulus"]) + _der_integer(key["publicExponent"]))
-    algorithm = _der(0x30, _der(0x06, bytes.fromhex("2a864886f70d010101")) + _der(0x05, b""))  # rsaEncryption
-    info = _der(0x30, algorithm + _der(0x03, b"\x00" + rsa_key))
-    return f"v=DKIM1; k=rsa; p={base64.b64encode(info).decode()}", key
-
-
-def _der(tag: int, content: bytes) -> bytes:
-    length = len(content)
-    if length < 0x80:
-        return bytes([tag, length]) + content
-    size = length.to_bytes((length.bit_length() + 7) // 8, "big")
-    return bytes([tag, 0x80 | len(size)]) + size + content
-
-
-def _der_integer(value: int) -> bytes:
-    return _der(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big"))
 
 
 def _tags(record: str) -> dict[str, str]:
