@@ -59,6 +59,11 @@ DEFAULTS: dict[str, Any] = {
     "DKIM_SELECTOR": "outreach",
     "DKIM_PRIVATE_KEY": None,
     "DKIM_PRIVATE_KEY_FILE": None,
+    # The own-domain check (flask outbox check-domain, /admin/outbox/domain): SPF, DKIM and DMARC as receivers see them.
+    "DNS_RESOLVER": "",  # e.g. "127.0.0.1:5353": the DNS server to ask; empty: the system's (/etc/resolv.conf)
+    "DNS_TIMEOUT": 5.0,  # seconds per lookup
+    "OUTBOX_RELAY_IPS": "",  # the public addresses mail leaves from, when they are not MAIL_SERVER's (a provider)
+    "DOMAIN_TEST_LIMIT": "5/hour;20/day",  # test messages one organiser may send from the check's page
     # The outbox worker (see outreach/outbox/worker.py).
     "OUTBOX_SMTP_TIMEOUT": 30,  # seconds for the connection and each SMTP command
     "OUTBOX_BATCH": 20,  # messages a worker claims at once (sent one by one, each answer recorded at once)

@@ -50,6 +50,7 @@ AUDIT_ACTIONS = {
     "outbox.campaign_hold": lazy_gettext("held a campaign's messages"),
     "outbox.campaign_release": lazy_gettext("released a campaign's messages"),
     "outbox.cancel_supporter": lazy_gettext("cancelled a supporter's letters"),
+    "outbox.domain_test": lazy_gettext("sent a test message from the domain check"),
     "reply tagged": lazy_gettext("tagged a reply"),
     "reply kind": lazy_gettext("changed a reply's kind"),
     "reply assigned": lazy_gettext("linked a reply to a letter"),

@@ -1,4 +1,5 @@
-"""Commands: `flask outbox work` delivers, `flask outbox status` reports, `flask outbox dev-sink` catches mail."""
+"""Commands: `flask outbox work` delivers, `flask outbox status` reports, `flask outbox dev-sink` catches mail,
+`flask outbox check-domain` says whether receivers will trust the sending domain."""
 
 import signal
 import threading
@@ -6,11 +7,14 @@ import threading
 import click
 from aiosmtpd.controller import Controller
 from flask import current_app
+from flask_babel import force_locale
 
 from outreach.database import utcnow
-from outreach.outbox import bp, pacing, queue
+from outreach.extensions import db
+from outreach.outbox import bp, domain, pacing, queue
 from outreach.outbox.devsink import FolderHandler
 from outreach.outbox.worker import Worker
+from outreach.validation import is_email
 
 
 def _stop_on_signals() -> threading.Event:
@@ -62,3 +66,32 @@ def dev_sink(port: int | None) -> None:
     click.echo(f"Development mail sink on 127.0.0.1:{controller.port}, keeping messages in {folder}")
     _stop_on_signals().wait()
     controller.stop()
+
+
+SEVERITY_MARKS = {domain.OK: "ok", domain.ADVICE: "advice", domain.PROBLEM: "FIX"}
+
+
+@bp.cli.command("check-domain")
+@click.option("--send-test", "address", default=None, help="Also queue a test message to this address.")
+@click.option("--language", default="en", show_default=True, help="en or nl: of the findings and the test message.")
+def check_domain(address: str | None, language: str) -> None:
+    """Look up the sending domain's SPF, DKIM and DMARC records and say what to fix; exits 1 when something must."""
+    if language not in current_app.config["LANGUAGES"]:
+        raise click.ClickException(f"--language: one of {', '.join(current_app.config['LANGUAGES'])}")
+    if address is not None and not is_email(address, typed=False):
+        raise click.ClickException(f"--send-test: not an e-mail address: {address}")
+    with force_locale(language):
+        report = domain.check()
+        click.echo(f"{report.domain} (envelope {report.envelope_domain}, DKIM {report.dkim_domain or '-'})")
+        for finding in report.findings:
+            click.echo(f"[{SEVERITY_MARKS[finding.severity]}] {finding.topic.upper()}: {finding.text}")
+            if finding.fix:
+                click.echo(f"      {finding.fix}")
+            if finding.record_value:
+                click.echo(f'      {finding.record_name} TXT "{finding.record_value}"')
+    if address is not None:
+        domain.send_test(address, report, language)
+        db.session.commit()
+        click.echo(f"Test message queued for {address}.")
+    if report.must_fix:
+        raise SystemExit(1)

@@ -1,22 +1,22 @@
 """The organiser's outbox: what waits, what failed, what is held; pause, resume, retry, release, cancel, the
-campaign kill switch; and, on a developer's machine, the mail the local sink caught."""
+campaign kill switch; the own-domain check; and, on a developer's machine, the mail the local sink caught."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext, ngettext
+from flask_babel import get_locale, lazy_gettext, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import StringField
+from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Length
 
 from outreach.accounts.access import audit, protect
 from outreach.campaigns.stats import letters_sent
 from outreach.database import utcnow
 from outreach.directory.delivery import clear_undeliverable, undeliverable_addresses
-from outreach.extensions import db
+from outreach.extensions import db, limiter
 from outreach.labels import label, stored_text
-from outreach.outbox import devsink, queue, smtp, states
+from outreach.outbox import devsink, domain, queue, smtp, states
 from outreach.outbox.models import OutboxMessage
 from outreach.outbox.queue import PAUSE_REASONS, PAUSED_BY_ORGANISER
 from outreach.validation import email_address
@@ -234,6 +234,60 @@ def clear_address() -> Response:
         db.session.commit()
         flash(lazy_gettext("The address may be written to again."), "success")
     return redirect(url_for(".index"))
+
+
+class TestMessageForm(FlaskForm):
+    email = EmailField(
+        lazy_gettext("Send a test message to"), validators=[DataRequired(), Length(max=254), email_address]
+    )
+
+
+SEVERITY_NAMES = {
+    domain.OK: lazy_gettext("In order"),
+    domain.ADVICE: lazy_gettext("Advice"),
+    domain.PROBLEM: lazy_gettext("To fix"),
+}
+TOPIC_NAMES = {"relay": lazy_gettext("Mail server"), "spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC"}
+
+
+@bp.get("/outbox/domain")
+def domain_check(form: TestMessageForm | None = None) -> str:
+    """Whether receivers will trust letters from the campaign's domain (SPF, DKIM, DMARC), and what to publish."""
+    return render_template(
+        "outbox/domain.html",
+        report=domain.check(),
+        form=form or TestMessageForm(),
+        severity_names=SEVERITY_NAMES,
+        topic_names=TOPIC_NAMES,
+    )
+
+
+def _test_limit() -> str:
+    return current_app.config["DOMAIN_TEST_LIMIT"]
+
+
+def _account_key() -> str:
+    return f"domain-test:{current_user.id}"
+
+
+@bp.post("/outbox/domain/test")
+@limiter.limit(_test_limit, key_func=_account_key, deduct_when=lambda response: response.status_code == 302)
+def domain_test() -> Response | tuple[str, int]:
+    """Queue a test message, sent like a letter, to an address the organiser gives (audited, a few an hour)."""
+    form = TestMessageForm()
+    if not form.validate_on_submit():
+        return domain_check(form), 400
+    report = domain.check()
+    message = domain.send_test(form.email.data, report, str(get_locale()))
+    audit("outbox.domain_test", detail=f"to {form.email.data}")
+    db.session.commit()
+    flash(
+        lazy_gettext(
+            "A test message to %(address)s is queued. Look at its headers when it arrives.", address=form.email.data
+        ),
+        "success",
+    )
+    return redirect(url_for(".show", message_id=message.id))
 
 
 def _dev_mail_folder() -> str:
