@@ -88,6 +88,8 @@ DEFAULTS: dict[str, Any] = {
     "FORM_MAX_SECONDS": 2 * 3600,  # ... and so is one sent later without a preview in between
     "CONFIRM_VALID_SECONDS": 7 * 24 * 3600,  # the confirmation link works this long; then the letters are wiped
     "CONFIRM_REMINDER_AFTER": 24 * 3600,  # one reminder when not confirmed after this long
+    "CHECK_MAIL_LIMIT": "3/hour;10/day",  # confirmation e-mails sent again or to a corrected address, per IP
+    "DRAFT_KEEP_SECONDS": 24 * 3600,  # a letter being written is kept this long while recipients or language change
     "OWN_MAIL_VALID_SECONDS": 7 * 24 * 3600,  # the page with links for the supporter's own mail program
     "SIMILARITY_THRESHOLD": 0.5,  # Dice score of personal parts from which a letter is held for review
     "SIMILARITY_MIN_FINGERPRINTS": 4,  # personal parts smaller than this are not compared (a word or two)

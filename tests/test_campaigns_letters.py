@@ -21,6 +21,7 @@ from tests.campaign_helpers import (
     DETAILS,
     confirmation_messages,
     confirmation_path,
+    letter_form,
     letter_page,
     send_letter,
 )
@@ -251,18 +252,35 @@ def test_the_honeypot_and_the_time_trap_create_nothing_but_look_normal(
     app.config["FORM_MIN_SECONDS"] = 3
     with app.test_request_context():
         too_fast = tokens.form(time.time() - 1)
-        too_old = tokens.form(time.time() - app.config["FORM_MAX_SECONDS"] - 1)
         in_time = tokens.form(time.time() - 5)
     for response in (
         send_letter(client, keys, website="http://spam.example"),
         send_letter(client, keys, token=too_fast),
-        send_letter(client, keys, token=too_old),
         send_letter(client, keys, token="forged"),
     ):
         assert response.status_code == 302 and response.location.endswith("/check-your-mail")
     with app.app_context():
         assert count(Submission) == 0 and count(OutboxMessage) == 0
     assert send_letter(client, keys, token=in_time).status_code == 302
+    with app.app_context():
+        assert count(Submission) == 1
+
+
+def test_a_page_left_open_too_long_comes_back_with_everything_typed_and_sends_on_the_next_click(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    with app.test_request_context():
+        too_old = tokens.form(time.time() - app.config["FORM_MAX_SECONDS"] - 1)
+    mine = "Mijn eigen zin over Khojaly die ik niet kwijt wil."
+    expired = send_letter(client, keys, token=too_old, body=mine, place="Zwolle")
+    page = expired.get_data(as_text=True)
+    assert expired.status_code == 400 and "lang open" in page
+    assert mine in page and 'value="Aysel Mammadova"' in page and 'value="aysel@example.org"' in page
+    assert 'value="Zwolle"' in page
+    with app.app_context():
+        assert count(Submission) == 0
+    again = client.post("/campaigns/khojaly/letter", data=letter_form(page, keys))
+    assert again.status_code == 302 and again.location.endswith("/check-your-mail")
     with app.app_context():
         assert count(Submission) == 1
 

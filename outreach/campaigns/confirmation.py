@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from outreach.campaigns import drafts
 from outreach.campaigns.models import (
     AWAITING,
     CLOSED,
@@ -143,9 +144,11 @@ def resume_campaign(campaign: Campaign, now: datetime) -> int:
 
 
 def remind_and_expire(now: datetime) -> tuple[int, int]:
-    """The daily life of unconfirmed submissions: one reminder a day after, wiped when the link has expired.
+    """The daily life of unconfirmed submissions: one reminder a day after (unless the supporter already had the
+    e-mail sent again), wiped when the link has expired; drafts nobody came back to are wiped too.
     Returns (reminded, expired); the worker runs it every minute or so, the caller commits."""
     expired = expire(now)
+    drafts.expire(now)
     remind_before = now - timedelta(seconds=current_app.config["CONFIRM_REMINDER_AFTER"])
     due = db.session.scalars(
         select(Submission).where(

@@ -5,7 +5,17 @@ import re
 from flask import current_app
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, Form, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    Form,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from outreach.campaigns import letters
@@ -37,18 +47,22 @@ class LetterForm(FlaskForm):
     name = StringField(
         lazy_gettext("Your name"),
         validators=[DataRequired(lazy_gettext("Your name goes under the letter.")), Length(max=100), one_line],
+        render_kw={"autocomplete": "name", "autocapitalize": "words"},
     )
-    email = StringField(
+    # Phones then offer the address keyboard and the addresses they know, and do not "correct" what is typed.
+    email = EmailField(
         lazy_gettext("Your e-mail address"),
         validators=[
             DataRequired(lazy_gettext("We need your e-mail address to confirm the letter.")),
             Length(max=254),
             email_address,
         ],
+        render_kw={"autocomplete": "email", "inputmode": "email", "autocapitalize": "off", "spellcheck": "false"},
     )
     place = StringField(
         lazy_gettext("City or the 4 digits of your postcode (optional)"),
         validators=[Optional(), Length(max=60), one_line, place],
+        render_kw={"autocomplete": "address-level2", "autocapitalize": "words"},
     )
     consent = BooleanField(
         CONSENT_TEXT, validators=[DataRequired(lazy_gettext("Without your consent we cannot send the letter."))]
@@ -66,6 +80,12 @@ class LetterForm(FlaskForm):
                     "Your letter is %(length)d characters long; the limit is %(limit)d.", length=length, limit=limit
                 )
             )
+
+
+class CorrectAddressForm(FlaskForm):
+    """A mistyped address corrected on the "check your mail" page: checked exactly as on the letter form."""
+
+    email = LetterForm.email
 
 
 class CampaignForm(FlaskForm):

@@ -159,3 +159,20 @@ class SubmissionFingerprint(db.Model):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
     campaign_id: Mapped[int] = mapped_column(Integer)
     value: Mapped[int] = mapped_column(BigInteger)  # a CRC-32, up to 2**32 - 1
+
+
+class LetterDraft(db.Model):
+    """A letter being written, kept while its supporter changes recipients or the page's language (the browser holds
+    only its key, in the session); gone once sent, or after a day."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(5))
+    # Text, not the form's limits: what was typed is kept even when it is still too long to send.
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    name: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)

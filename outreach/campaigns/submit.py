@@ -7,13 +7,14 @@ submission to the same MP leaves that MP out and says so in the e-mail, not on t
 the page whom another address wrote to).
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext, lazy_gettext
 from limits import parse_many
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from outreach.campaigns import letters, tokens
@@ -36,6 +37,7 @@ from outreach.extensions import db
 from outreach.outbox.compose import Recipient, enqueue
 from outreach.outbox.compose import Supporter as LetterSupporter
 from outreach.outbox.models import CONFIRMATION, OutboxMessage
+from outreach.outbox.queue import forget
 from outreach.urls import public_url
 
 # The consent a supporter gives by ticking the box; stored word for word, with its version, per submission.
@@ -209,6 +211,74 @@ def _write(draft: Draft, now: datetime) -> Submission:
         db.session.flush()
         submission.confirmation_message_id = message.id
     return submission
+
+
+def correct_address(submission: Submission, email: str, now: datetime) -> Submission:
+    """Move a letter still waiting for confirmation to a corrected address (the caller commits): a new submission
+    with a new link, mailed to the new address; the old one's e-mails are wiped and its link stops working, so the
+    mistyped address is never mailed again. Recipients the new address already wrote to are left out, as on the form.
+    Raises AddressLimitReached when the new address is over its limit."""
+    if over_address_limit(email, now):
+        raise AddressLimitReached
+    begin_write()
+    address = email.lower()
+    insert_unless_present(Supporter, email=address, created_at=now, last_active_at=now)
+    supporter = db.session.scalars(select(Supporter).where(Supporter.email == address)).one()
+    old_supporter, nonce = submission.supporter, submission.nonce
+    submission.nonce = "moved-" + secrets.token_urlsafe(16)  # its nonce passes to the new one: no double post
+    db.session.flush()
+    kept = {
+        column.name: getattr(submission, column.name)
+        for column in Submission.__table__.columns
+        if column.name not in MOVE_RESETS
+    }
+    moved = Submission(**kept, nonce=nonce, supporter_id=supporter.id, status=AWAITING, created_at=now)
+    if moved.review_reason == "parliament_address":
+        moved.review_reason = None
+    db.session.add(moved)
+    db.session.flush()
+    mine = (Letter.campaign_id == submission.campaign_id) & (Letter.supporter_id == supporter.id)
+    written = set(db.session.scalars(select(Letter.target).where(mine)))
+    skipped = []
+    for letter in list(submission.letters):
+        if letter.target in written:
+            skipped.append(letter.recipient_name)
+            submission.letters.remove(letter)
+        else:
+            letter.supporter_id = supporter.id
+            letter.submission = moved
+    db.session.execute(
+        update(SubmissionFingerprint)
+        .where(SubmissionFingerprint.submission_id == submission.id)
+        .values(submission_id=moved.id)
+    )
+    forget([submission.confirmation_message_id, submission.reminder_message_id])
+    db.session.delete(submission)
+    db.session.flush()
+    if not db.session.scalar(select(Submission.id).where(Submission.supporter_id == old_supporter.id).limit(1)):
+        db.session.delete(old_supporter)
+    if not moved.letters:
+        moved.status = REPEATED
+    if moved.review_reason is None and _is_parliament_address(address):
+        moved.review_reason = "parliament_address"
+    message = send_confirmation(moved, skipped=skipped)
+    db.session.flush()
+    moved.confirmation_message_id = message.id
+    return moved
+
+
+# What a submission moved to a corrected address does not take along.
+MOVE_RESETS = {
+    "id",
+    "nonce",
+    "supporter_id",
+    "status",
+    "created_at",
+    "reminded_at",
+    "confirmed_at",
+    "confirmation_message_id",
+    "reminder_message_id",
+}
 
 
 def _check_for_review(submission: Submission, email: str, personal: set[int]) -> None:

@@ -2,23 +2,23 @@
 your mail → confirm. Works without JavaScript; every step is a plain form."""
 
 import time
-from collections.abc import Mapping
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, lazy_gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from outreach.campaigns import bp, letters, stats, submit, targets, tokens
-from outreach.campaigns.confirmation import confirm as confirm_submission
+from outreach.campaigns import bp, drafts, letters, stats, submit, targets, tokens
 from outreach.campaigns.forms import LetterForm
 from outreach.campaigns.models import DRAFT, LIVE, OWN_MAIL, SEND, Campaign, Submission
 from outreach.database import utcnow
 from outreach.directory import queries
 from outreach.directory.views import ROLE_LABELS
-from outreach.extensions import db, limiter
+from outreach.extensions import csrf, db, limiter
 
-REF_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+REF_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789:._-")
+REF_MAX_LENGTH = 40  # the width of submission.ref
+CHECK_MAIL_KEY = "check_mail"  # the session's note of the submission whose confirmation e-mail is on its way
 CLOSED = lazy_gettext("This campaign is not taking new letters at the moment.")
 
 
@@ -31,9 +31,9 @@ def campaign_or_404(slug: str) -> Campaign:
 
 
 def clean_ref(value: str | None) -> str | None:
-    """The source a visitor came from (?ref=partner), kept when it is a short plain word."""
-    value = (value or "").strip().lower()[:40]
-    return value if value and set(value) <= REF_CHARS else None
+    """The source a visitor came from (?ref=partner, ?ref=share:whatsapp), kept when it is a short plain token."""
+    value = (value or "").strip().lower()
+    return value if value and len(value) <= REF_MAX_LENGTH and set(value) <= REF_CHARS else None
 
 
 def page_language() -> str:
@@ -124,71 +124,144 @@ def _write_limit() -> str:
     return current_app.config["SUBMISSION_LIMIT_PER_IP"]
 
 
+# The fields a draft keeps, and the order in which the error summary lists the fields' mistakes.
+DRAFT_FIELDS = ("subject", "body", "name", "email", "place")
+SUMMARY_ORDER = ("subject", "body", "name", "email", "place", "consent", "newsletter")
+EXPIRED = lazy_gettext(
+    "This page was open for a long time, so for your safety the letter was not sent yet. Everything you typed is "
+    "still here: check it and press “Send my letter” again."
+)
+
+
 @bp.route("/campaigns/<slug>/letter", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so that an expired one brings the letter back instead of an error page
 @limiter.limit(_write_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 302)
 def write(slug: str) -> str | Response | tuple[str, int]:
     """The letter: edit it, see it as each recipient will, give name, address and consent, and send (or take it to
-    your own mail program). A form with mistakes comes back with everything typed still in it."""
+    your own mail program). Nothing typed is ever lost: a form with mistakes or an expired page comes back with
+    everything in it, and changing recipients or the page's language keeps the draft on the server."""
     request.personal_data = True  # type: ignore[attr-defined]
     campaign = campaign_or_404(slug)
     source = request.form if request.method == "POST" else request.args
     chosen, bad = targets.resolve(campaign, source.getlist("to")[:200])
-    if not chosen:
-        return redirect(url_for(".choose", slug=slug))
     languages = submit.letter_languages(campaign)
     language = source.get("lang") if source.get("lang") in languages else _default_letter_language(languages)
+    ref = clean_ref(source.get("ref"))
     form = LetterForm()
-    if request.method == "GET":
-        form.subject.data, form.body.data = submit.template(campaign, language)
-        form.form_token.data = tokens.form()
-    errors: list[str] = []
     action = request.form.get("action", "preview")
+    if request.method == "GET":
+        draft = drafts.load(campaign)
+        if draft is not None and draft.language in languages and source.get("lang") in (None, draft.language):
+            language = draft.language
+            for name in DRAFT_FIELDS:
+                getattr(form, name).data = getattr(draft, name)
+        else:
+            form.subject.data, body = submit.template(campaign, language)
+            form.body.data = drafts.frame(body).text
+        form.form_token.data = tokens.form()
+    elif action == "recipients" or action.startswith(("page_language:", "letter_language:", "switch_language:")):
+        return _keep_draft(campaign, form, chosen, language, languages, ref, action)
+    if not chosen:
+        return redirect(url_for(".choose", slug=slug, ref=ref))
+    errors: list[tuple[str, str]] = []
     if request.method == "POST" and action in (SEND, OWN_MAIL):
         trap = _trapped(form)
-        if trap:
+        if trap and trap != "too old":
             current_app.logger.info("letter form not accepted (%s); answered as if it were", trap)
             return redirect(url_for(".check_mail", slug=slug))
-        errors = _problems(campaign, chosen, bad)
-        if form.validate() and not errors:
+        errors = [("recipients", problem) for problem in _problems(campaign, chosen, bad)]
+        valid = form.validate()
+        if trap or _csrf_errors(form):  # a person who took their time, or whose browser lost its session
+            errors.append(("send", str(EXPIRED)))
+            _refresh_token(form, at_once=True)
+        elif valid and not errors:
             nonce, _issued = tokens.read_form(form.form_token.data)  # type: ignore[misc]
             draft = submit.Draft(
                 campaign=campaign,
                 targets=chosen,
                 language=language,
                 subject=" ".join(form.subject.data.split()),
-                body=_normalise(form.body.data),
+                body=drafts.assemble(drafts.frame(submit.template(campaign, language)[1]), _normalise(form.body.data)),
                 name=" ".join(form.name.data.split()),
                 email=form.email.data.strip(),
                 place=" ".join((form.place.data or "").split()) or None,
                 newsletter=bool(form.newsletter.data),
                 nonce=nonce,
-                ref=clean_ref(request.form.get("ref")),
+                ref=ref,
                 mode=action,
                 page_language=page_language(),
             )
             try:
                 submission = submit.submit(draft, utcnow())
             except submit.AddressLimitReached:
-                errors.append(
-                    str(
-                        lazy_gettext(
-                            "This e-mail address has sent as many letters as we accept for now. "
-                            "Please try again tomorrow."
-                        )
-                    )
+                message = lazy_gettext(
+                    "This e-mail address has sent as many letters as we accept for now. Please try again tomorrow."
                 )
-                return _letter_page(campaign, form, chosen, language, languages, errors, source), 429
+                errors.append(("email", str(message)))
+                return _letter_page(campaign, form, chosen, language, languages, errors, ref), 429
+            drafts.discard(campaign)
+            db.session.commit()
             if submission.mode == OWN_MAIL:
                 return redirect(url_for(".own_mail", token=tokens.own_mail(submission.id)))
+            session[CHECK_MAIL_KEY] = submission.id
             return redirect(url_for(".check_mail", slug=slug))
     elif request.method == "POST":
         form.validate()  # a preview shows mistakes in what was typed so far, not what is still to be filled in
         for unfilled in (form.name, form.email, form.consent, form.subject, form.body):
             if not unfilled.data:
                 unfilled.errors = []
+        if _csrf_errors(form):
+            form.csrf_token.errors = []
         _refresh_token(form)
-    status = 400 if (errors or form.errors) and action in (SEND, OWN_MAIL) else 200
-    return _letter_page(campaign, form, chosen, language, languages, errors, source), status
+        if action == "keep":  # the supporter decided not to switch the letter's language
+            action = "preview"
+    status = 400 if (errors or _field_errors(form)) and action in (SEND, OWN_MAIL) else 200
+    return _letter_page(campaign, form, chosen, language, languages, errors, ref, previewed=action == "preview"), status
+
+
+def _keep_draft(
+    campaign: Campaign,
+    form: LetterForm,
+    chosen: list[targets.Target],
+    language: str,
+    languages: list[str],
+    ref: str | None,
+    action: str,
+) -> str | Response:
+    """Leave the letter page without losing a word: to change recipients, to read the page in another language, or
+    to write the letter in the campaign's other language (asked first when the supporter changed the text)."""
+    kind, _, code = action.partition(":")
+    fields = {name: getattr(form, name).data or "" for name in DRAFT_FIELDS}
+    keys = [t.key for t in chosen]
+    if kind in ("letter_language", "switch_language") and code in languages and code != language:
+        subject, body = submit.template(campaign, language)
+        edited = (
+            " ".join(fields["subject"].split()) != " ".join(subject.split())
+            or _normalise(fields["body"]) != drafts.frame(body).text
+        )
+        if edited and kind == "letter_language":  # "switch_language" is the answer to the question asked here
+            form.form_token.data = form.form_token.data or tokens.form()
+            return _letter_page(campaign, form, chosen, language, languages, [], ref, switch_to=code)
+        fields["subject"], body = submit.template(campaign, code)
+        fields["body"], language = drafts.frame(body).text, code
+    drafts.save(campaign, language, fields, utcnow())
+    db.session.commit()
+    if kind == "recipients" or not chosen:
+        return redirect(url_for(".choose", slug=campaign.slug, to=keys, ref=ref, action="back"), 303)
+    letter_page = url_for(".write", slug=campaign.slug, to=keys, lang=language, ref=ref)
+    if kind == "page_language" and code in current_app.config["LANGUAGES"]:
+        return redirect(url_for("site.set_language", code=code, next=letter_page), 303)
+    return redirect(letter_page, 303)
+
+
+def _csrf_errors(form: LetterForm) -> list[str]:
+    field = getattr(form, "csrf_token", None)  # absent where CSRF protection is switched off (tests)
+    return field.errors if field is not None else []
+
+
+def _field_errors(form: LetterForm) -> list[tuple[str, str]]:
+    """(field id, mistake) for every mistake in the form, in the order of the page."""
+    return [(form[name].id, str(error)) for name in SUMMARY_ORDER for error in form[name].errors]
 
 
 def _letter_page(
@@ -197,26 +270,19 @@ def _letter_page(
     chosen: list[targets.Target],
     language: str,
     languages: list[str],
-    errors: list[str],
-    source: Mapping[str, str],
+    errors: list[tuple[str, str]],
+    ref: str | None,
+    previewed: bool = False,
+    switch_to: str | None = None,
 ) -> str:
-    body = _normalise(form.body.data or "")
     template_body = submit.template(campaign, language)[1]
+    letter_frame = drafts.frame(template_body)
+    body = drafts.assemble(letter_frame, _normalise(form.body.data or ""))
+    name = form.name.data or str(lazy_gettext("[your name]"))
     previews = [
-        (
-            t,
-            *submit.render(
-                campaign,
-                t,
-                language,
-                form.subject.data or "",
-                body,
-                form.name.data or str(lazy_gettext("[your name]")),
-                form.place.data,
-            ),
-        )
-        for t in chosen
+        (t, *submit.render(campaign, t, language, form.subject.data or "", body, name, form.place.data)) for t in chosen
     ]
+    salutations = [t.salutation(language) for t in chosen]
     return render_template(
         "campaigns/write.html",
         campaign=campaign,
@@ -225,11 +291,17 @@ def _letter_page(
         language=language,
         languages=languages,
         previews=previews,
+        previewed=previewed,
         personalised=letters.compare_with_template(body, template_body)[0],
-        errors=errors,
+        errors=errors + _field_errors(form),
         max_length=current_app.config["LETTER_MAX_LENGTH"],
-        ref=clean_ref(source.get("ref")),
-        placeholders=letters.PLACEHOLDERS,
+        ref=ref,
+        frame=letter_frame,
+        head=drafts.shown(letter_frame.head, salutations, language, name, form.place.data),
+        tail=drafts.shown(letter_frame.tail, salutations, language, name, form.place.data),
+        your_name=str(lazy_gettext("[your name]")),
+        campaign_title_in_letter=submit.title(campaign, language),
+        switch_to=switch_to,
     )
 
 
@@ -278,15 +350,15 @@ def _trapped(form: LetterForm) -> str | None:
     return None
 
 
-def _refresh_token(form: LetterForm) -> None:
-    """Someone still previewing after a long while is no robot: their form gets a new lease of life (its nonce kept,
-    so that the letter cannot be sent twice)."""
+def _refresh_token(form: LetterForm, at_once: bool = False) -> None:
+    """Someone still previewing after a long while (or whose page expired) is no robot: their form gets a new lease
+    of life (its nonce kept, so that the letter cannot be sent twice)."""
     token = tokens.read_form(form.form_token.data or "")
     if token is None:
         form.form_token.data = tokens.form()
         return
     nonce, issued = token
-    if time.time() - issued > current_app.config["FORM_MAX_SECONDS"] / 2:
+    if at_once or time.time() - issued > current_app.config["FORM_MAX_SECONDS"] / 2:
         form.form_token.data = tokens.form(time.time() - current_app.config["FORM_MIN_SECONDS"], nonce)
 
 
@@ -296,20 +368,13 @@ def meter(slug: str) -> Response:
     campaign = campaign_or_404(slug)
     language = request.form.get("lang") if request.form.get("lang") in submit.letter_languages(campaign) else "nl"
     body = _normalise(request.form.get("body", ""))[: current_app.config["LETTER_MAX_LENGTH"] * 2]
-    share = letters.compare_with_template(body, submit.template(campaign, language)[1])[0]
+    template_body = submit.template(campaign, language)[1]
+    share = letters.compare_with_template(drafts.assemble(drafts.frame(template_body), body), template_body)[0]
     return jsonify(personalised=round(share * 100))
 
 
-@bp.get("/campaigns/<slug>/check-your-mail")
-def check_mail(slug: str) -> str:
-    """After sending the form: the confirmation e-mail is on its way."""
-    campaign = campaign_or_404(slug)
-    return render_template(
-        "campaigns/check_mail.html", campaign=campaign, days=current_app.config["CONFIRM_VALID_SECONDS"] // 86400
-    )
-
-
-def _submission_from(token: str, salt: str, max_age: int) -> Submission:
+def submission_from(token: str, salt: str, max_age: int) -> Submission:
+    """The submission a link's token names: 400 when the token is not ours, 410 when it expired or is gone."""
     state, submission_id = tokens.load(token, salt, max_age)
     if state == tokens.INVALID:
         abort(400)
@@ -319,26 +384,12 @@ def _submission_from(token: str, salt: str, max_age: int) -> Submission:
     return submission
 
 
-@bp.route("/confirm/<token>", methods=["GET", "POST"])
-def confirm(token: str) -> str | Response:
-    """The link in the confirmation e-mail: the page asks once more (mail scanners open links too), the button
-    sends. A second click, an expired or a tampered link changes nothing."""
-    request.personal_data = True  # type: ignore[attr-defined]
-    request.token_page = True  # type: ignore[attr-defined]
-    submission = _submission_from(token, tokens.CONFIRM_SALT, current_app.config["CONFIRM_VALID_SECONDS"])
-    if request.method == "POST":
-        if confirm_submission(submission, utcnow()):
-            db.session.commit()
-        return redirect(url_for(".confirm", token=token))
-    return render_template("campaigns/confirm.html", submission=submission, campaign=submission.campaign)
-
-
 @bp.get("/campaigns/own-mail/<token>")
 def own_mail(token: str) -> str:
     """A letter the supporter sends from their own mail program: one set of links per recipient."""
     request.personal_data = True  # type: ignore[attr-defined]
     request.token_page = True  # type: ignore[attr-defined]
-    submission = _submission_from(token, tokens.OWN_MAIL_SALT, current_app.config["OWN_MAIL_VALID_SECONDS"])
+    submission = submission_from(token, tokens.OWN_MAIL_SALT, current_app.config["OWN_MAIL_VALID_SECONDS"])
     return render_template(
         "campaigns/own_mail.html",
         submission=submission,
@@ -352,7 +403,7 @@ def own_mail(token: str) -> str:
 def open_in_mail_program(token: str, letter_id: int, via: str) -> Response:
     """Record that a letter was opened in a mail program, then open it there."""
     request.token_page = True  # type: ignore[attr-defined]
-    submission = _submission_from(token, tokens.OWN_MAIL_SALT, current_app.config["OWN_MAIL_VALID_SECONDS"])
+    submission = submission_from(token, tokens.OWN_MAIL_SALT, current_app.config["OWN_MAIL_VALID_SECONDS"])
     letter = next((letter for letter in submission.letters if letter.id == letter_id), None)
     links = stats.mail_links(letter, submission.campaign) if letter is not None else {}
     if via not in links:

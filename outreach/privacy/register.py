@@ -46,6 +46,15 @@ PERSONAL: dict[str, dict[str, str | None]] = {
         "subject": OPINION,
         "body": OPINION,
     },
+    # A letter not sent yet, kept at most a day while its writer changes recipients or language.
+    "letter_draft": {
+        **dict.fromkeys(("id", "key", "campaign_id", "language", "updated_at"), NONE),
+        "name": IDENTITY,
+        "email": IDENTITY,
+        "place": IDENTITY,
+        "subject": OPINION,
+        "body": OPINION,
+    },
     "submission_fingerprint": {"id": NONE, "submission_id": NONE, "campaign_id": NONE, "value": OPINION},
     "outbox_message": {
         **dict.fromkeys(("id", "kind", "priority", "status", "hold_reason", "message_id", "bounce_token"), NONE),
