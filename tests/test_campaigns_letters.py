@@ -1,5 +1,6 @@
 """The supporter's path: choosing recipients, writing, confirming; and everything that must not get through."""
 
+import re
 import threading
 import time
 from datetime import timedelta
@@ -8,6 +9,7 @@ from email import message_from_bytes, policy
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 from sqlalchemy import func, select
 
 from outreach.campaigns import tokens
@@ -441,3 +443,264 @@ def test_the_delivery_worker_sends_the_reminders(app: Flask, client: FlaskClient
             "Bevestig uw brief aan Dilan Yeşilgöz",
             "Herinnering",
         ]
+
+
+MINE = "Mijn oma overleefde Khojaly; ik vraag u om erkenning."
+TYPED = {"subject": "Erken Khojaly", "body": MINE, "name": "Aysel Mammadova", "email": "aysel@example.org"}
+
+
+def typed_page(client: FlaskClient, keys: list[str], action: str, **fields: str) -> TestResponse:
+    """Open the letter page, type a subject, a letter, a name, an address and a place, and press `action`."""
+    html = letter_page(client, keys).get_data(as_text=True)
+    data = letter_form(html, keys, action, **{**TYPED, "place": "Zwolle", **fields})
+    return client.post("/campaigns/khojaly/letter", data=data)
+
+
+def assert_everything_typed_is_there(html: str) -> None:
+    assert MINE in html and 'value="Erken Khojaly"' in html and 'value="Aysel Mammadova"' in html
+    assert 'value="aysel@example.org"' in html and 'value="Zwolle"' in html
+
+
+def test_changing_recipients_keeps_the_letter_and_everything_typed(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    away = typed_page(client, keys[:1], "recipients")
+    assert away.status_code == 303 and "/campaigns/khojaly/choose" in away.location and "action=back" in away.location
+    chooser = client.get(away.location)
+    assert chooser.status_code == 200 and 'value="' + keys[0] + '"' in chooser.get_data(as_text=True)
+    onward = client.get("/campaigns/khojaly/choose", query_string={"to": keys[:2], "action": "continue"})
+    back = client.get(onward.location).get_data(as_text=True)
+    assert_everything_typed_is_there(back)
+    assert "Dilan Yeşilgöz" in back and "Tom van der Lee" in back
+    # Sent, the draft is gone: the next letter starts from the campaign's text.
+    sent = client.post("/campaigns/khojaly/letter", data=letter_form(back, keys[:2], "send"))
+    assert sent.status_code == 302
+    with app.app_context():
+        from outreach.campaigns.models import LetterDraft
+
+        assert count(LetterDraft) == 0
+        assert MINE in db.session.scalars(select(Letter.body)).first()
+    assert MINE not in letter_page(client, keys[:1]).get_data(as_text=True)
+
+
+def test_the_header_language_switch_on_the_letter_page_keeps_everything_typed(
+    client: FlaskClient, keys: list[str]
+) -> None:
+    page = letter_page(client, keys[:1]).get_data(as_text=True)
+    assert 'form="letter" name="action" value="page_language:en"' in page  # the header's switch posts the draft
+    away = typed_page(client, keys[:1], "page_language:en")
+    assert away.status_code == 303 and away.location.startswith("/language/en?next=")
+    there = client.get(away.location)
+    english = client.get(there.location).get_data(as_text=True)
+    assert "Your letter" in english and "Verstuur mijn brief" not in english
+    assert_everything_typed_is_there(english)
+    assert 'name="lang" value="nl"' in english  # the letter itself stays Dutch
+
+
+def test_switching_the_letters_language_after_editing_asks_first(client: FlaskClient, keys: list[str]) -> None:
+    asked = typed_page(client, keys[:1], "letter_language:en")
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Opnieuw beginnen met de Engelse brief?" in html
+    assert_everything_typed_is_there(html)
+    kept = client.post("/campaigns/khojaly/letter", data=letter_form(html, keys[:1], "keep"))
+    assert MINE in kept.get_data(as_text=True) and "Opnieuw beginnen" not in kept.get_data(as_text=True)
+    switched = client.post("/campaigns/khojaly/letter", data=letter_form(html, keys[:1], "switch_language:en"))
+    english = client.get(switched.location).get_data(as_text=True)
+    assert "I ask for your attention" in english and MINE not in english
+    assert 'value="Aysel Mammadova"' in english and 'value="aysel@example.org"' in english
+    assert 'name="lang" value="en"' in english
+
+
+def test_switching_the_letters_language_before_editing_does_not_ask(client: FlaskClient, keys: list[str]) -> None:
+    html = letter_page(client, keys[:1]).get_data(as_text=True)
+    switched = client.post("/campaigns/khojaly/letter", data=letter_form(html, keys[:1], "letter_language:en"))
+    assert switched.status_code == 303
+    assert "I ask for your attention" in client.get(switched.location).get_data(as_text=True)
+
+
+def test_an_expired_security_token_brings_the_letter_back_not_an_error_page(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = typed_page(client, keys, "send", consent="y", csrf_token="expired-or-from-a-lost-session")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "lang open" in html
+    assert_everything_typed_is_there(html)
+    with app.app_context():
+        assert count(Submission) == 0
+    again = client.post("/campaigns/khojaly/letter", data={**letter_form(html, keys, "send"), "csrf_token": csrf(html)})
+    assert again.status_code == 302 and again.location.endswith("/check-your-mail")
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_the_letter_box_holds_only_the_words_to_write_and_shows_salutation_and_signature_as_text(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    one = letter_page(client, keys[:1]).get_data(as_text=True)
+    box = one.split("<textarea", 1)[1].split("</textarea>", 1)[0]
+    assert "{salutation}" not in box and "{supporter_name}" not in box and "{supporter_city}" not in box
+    assert box.rstrip().endswith("Met vriendelijke groet,")
+    assert 'class="locked-text">Geachte mevrouw Yeşilgöz,<' in one
+    assert 'class="locked-text">[uw naam]<' in one
+    several = letter_page(client, keys).get_data(as_text=True)
+    assert 'class="locked-text">Geachte heer/mevrouw [naam Kamerlid],<' in several
+    # A preview with a name shows it below the letter, and what members receive is the whole letter.
+    html = typed_page(client, keys[:1], "preview").get_data(as_text=True)
+    assert 'class="locked-text">Aysel Mammadova\nZwolle<' in html
+    send_letter(client, keys[:1], body=MINE)
+    with app.app_context():
+        client.post(confirmation_path(confirmation_messages()[0]))
+        [message] = letters_in_outbox()
+    assert message.body.startswith(f"Geachte mevrouw Yeşilgöz,\n\n{MINE}\n\nAysel Mammadova\nUtrecht")
+
+
+def test_previews_start_closed_in_a_reading_font_and_open_after_show_how_it_reads(
+    client: FlaskClient, keys: list[str]
+) -> None:
+    fresh = letter_page(client, keys).get_data(as_text=True)
+    assert "<details open" not in fresh and 'class="letter-text"' in fresh and "mail-text" not in fresh
+    previewed = typed_page(client, keys, "preview").get_data(as_text=True)
+    assert previewed.count("<details open") == 1
+    with client.get("/static/style.css") as response:
+        css = response.get_data(as_text=True)
+    reading = css.split(".letter-text {", 1)[1].split("}", 1)[0]
+    assert "serif" in reading and "monospace" not in reading
+
+
+def test_the_error_summary_lists_every_mistake_and_links_to_its_field(client: FlaskClient, keys: list[str]) -> None:
+    response = typed_page(client, keys, "send", name="", email="not-an-address", place="1234 AB", consent=None)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    summary = html.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'tabindex="-1"' in html.split('id="error-summary"', 1)[0][-120:] + summary[:80]
+    for field, words in (
+        ("name", "Uw naam komt onder de brief"),
+        ("email", "Vul één e-mailadres in"),
+        ("place", "alleen de vier cijfers"),
+        ("consent", "Zonder uw toestemming"),
+    ):
+        assert f'<a href="#{field}">' in summary and words in summary, field
+    assert 'id="name"' in html and 'id="consent"' in html
+
+
+def test_name_address_and_place_fields_help_phones_and_screen_readers(client: FlaskClient, keys: list[str]) -> None:
+    html = letter_page(client, keys[:1]).get_data(as_text=True)
+    email = html.split('id="email"', 1)[0].rsplit("<input", 1)[1] + html.split('id="email"', 1)[1].split(">", 1)[0]
+    assert 'type="email"' in email and 'autocomplete="email"' in email and 'inputmode="email"' in email
+    assert 'aria-describedby="email-hint"' in email and 'id="email-hint"' in html
+    assert 'autocomplete="name"' in html and 'autocomplete="address-level2"' in html
+    assert 'aria-describedby="body-hint"' in html and 'aria-describedby="place-hint"' in html
+
+
+def test_check_your_mail_shows_the_address_used_and_sends_it_once_more(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    sent = send_letter(client, keys[:1])
+    page = client.get(sent.location).get_data(as_text=True)
+    assert "aysel@example.org" in page and "Stuur de e-mail opnieuw" in page
+    again = client.post("/campaigns/khojaly/check-your-mail/again")
+    assert again.status_code == 302
+    follow = client.get(again.location).get_data(as_text=True)
+    assert "opnieuw gestuurd naar aysel@example.org" in follow and "Stuur de e-mail opnieuw" not in follow
+    refused = client.get(client.post("/campaigns/khojaly/check-your-mail/again").location)
+    assert "al een tweede keer" in refused.get_data(as_text=True)
+    with app.app_context():
+        paths = [confirmation_path(message) for message in confirmation_messages()]
+        assert len(paths) == 2 and {m.recipient for m in confirmation_messages()} == {"aysel@example.org"}
+        start = db.session.scalars(select(Submission.created_at)).one()
+        assert remind_and_expire(start + timedelta(hours=25)) == (0, 0)  # the e-mail sent again was the reminder
+    assert client.get(paths[1]).status_code == 200
+    # Another visitor's browser sees no address.
+    assert "aysel@example.org" not in app.test_client().get(sent.location).get_data(as_text=True)
+
+
+def test_sending_again_is_rate_limited(app: Flask, client: FlaskClient, keys: list[str]) -> None:
+    app.config["CHECK_MAIL_LIMIT"] = "2/hour"
+    send_letter(client, keys[:1])
+    assert client.post("/campaigns/khojaly/check-your-mail/again").status_code == 302
+    assert client.post("/campaigns/khojaly/check-your-mail/again").status_code == 302
+    assert client.post("/campaigns/khojaly/check-your-mail/address", data={"email": "x@example.org"}).status_code == 429
+
+
+def test_a_mistyped_address_is_corrected_and_the_old_one_never_mailed_again(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    send_letter(client, keys[:2], email="aysel@exmaple.org")
+    with app.app_context():
+        old_link = confirmation_path(confirmation_messages()[0])
+    bad = client.post("/campaigns/khojaly/check-your-mail/address", data={"email": "not an address"})
+    assert bad.status_code == 400 and "Vul één e-mailadres in" in bad.get_data(as_text=True)
+    fixed = client.post("/campaigns/khojaly/check-your-mail/address", data={"email": "aysel@example.org"})
+    page = client.get(fixed.location).get_data(as_text=True)
+    assert "nieuwe e-mail gestuurd naar aysel@example.org" in page and "exmaple" not in page
+    with app.app_context():
+        first, second = confirmation_messages()
+        assert first.status == "cancelled" and "exmaple" not in first.recipient + first.body
+        assert second.recipient == "aysel@example.org"
+        assert [s.email for s in db.session.scalars(select(Supporter))] == ["aysel@example.org"]
+        assert {letter.status for letter in db.session.scalars(select(Letter))} == {"awaiting_confirmation"}
+        new_link = confirmation_path(second)
+    assert client.post(old_link).status_code == 410  # the mistyped address's link no longer sends anything
+    assert client.post(new_link).status_code == 302
+    with app.app_context():
+        assert len(letters_in_outbox()) == 2
+        assert all("<aysel@example.org>" in m.reply_to for m in letters_in_outbox())
+
+
+def test_after_confirming_a_thank_you_page_with_the_counter_and_share_links_that_carry_their_source(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    send_letter(client, keys[:1])
+    with app.app_context():
+        path = confirmation_path(confirmation_messages()[0])
+    client.post(path)
+    page = client.get(path).get_data(as_text=True)
+    assert "Vraag nog iemand om te schrijven" in page and 'class="counter"' in page
+    for channel, start in (
+        ("whatsapp", "https://wa.me/?text="),
+        ("telegram", "https://t.me/share/url?url="),
+        ("email", "mailto:?subject="),
+        ("x", "https://x.com/intent/post?text="),
+        ("facebook", "https://www.facebook.com/sharer/sharer.php?u="),
+        ("linkedin", "https://www.linkedin.com/sharing/share-offsite/?url="),
+    ):
+        link = page.split(f'share-{channel}" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+        assert link.startswith(start) and f"ref%3Dshare%3A{channel}" in link, channel
+    assert "/campaigns/khojaly?ref=share:copy" in page
+    assert "<script src" in page and "https://" not in page.split("<script src", 1)[1].split(">", 1)[0]
+    # The next supporter comes through WhatsApp: the source follows them to their letter.
+    landing = client.get("/campaigns/khojaly?ref=share:whatsapp").get_data(as_text=True)
+    assert "ref=share:whatsapp" in landing
+    chooser = client.get(
+        "/campaigns/khojaly/choose", query_string={"to": keys[1:2], "action": "continue"} | {"ref": "share:whatsapp"}
+    )
+    assert chooser.location.endswith("ref=share:whatsapp")
+    send_letter(client, keys[1:2], email="next@example.org", ref="share:whatsapp")
+    with app.app_context():
+        refs = {s.supporter.email: s.ref for s in db.session.scalars(select(Submission))}
+    assert refs == {"aysel@example.org": None, "next@example.org": "share:whatsapp"}
+
+
+@pytest.mark.parametrize("ref", ["share:" + "x" * 40, "a b", "share/whatsapp", "<script>"])
+def test_a_source_that_is_not_a_short_plain_token_is_not_stored(
+    app: Flask, client: FlaskClient, keys: list[str], ref: str
+) -> None:
+    send_letter(client, keys[:1], ref=ref)
+    with app.app_context():
+        assert db.session.scalars(select(Submission.ref)).one() is None
+
+
+def test_drafts_nobody_came_back_to_are_wiped_after_a_day(app: Flask, client: FlaskClient, keys: list[str]) -> None:
+    from outreach.campaigns.models import LetterDraft
+
+    typed_page(client, keys[:1], "recipients")
+    with app.app_context():
+        saved = db.session.scalars(select(LetterDraft.updated_at)).one()
+        remind_and_expire(saved + timedelta(hours=23))
+        assert count(LetterDraft) == 1
+        remind_and_expire(saved + timedelta(hours=25))
+        db.session.commit()
+        assert count(LetterDraft) == 0

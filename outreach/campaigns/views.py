@@ -216,7 +216,9 @@ def write(slug: str) -> str | Response | tuple[str, int]:
         if action == "keep":  # the supporter decided not to switch the letter's language
             action = "preview"
     status = 400 if (errors or _field_errors(form)) and action in (SEND, OWN_MAIL) else 200
-    return _letter_page(campaign, form, chosen, language, languages, errors, ref, previewed=action == "preview"), status
+    return _letter_page(
+        campaign, form, chosen, language, languages, errors, ref, previewed=request.method == "POST"
+    ), status
 
 
 def _keep_draft(
