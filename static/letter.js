@@ -164,7 +164,7 @@
 
   var form = document.querySelector("form#letter");
   if (form) { letterPage(form); }
-  focusFirst();
+  window.addEventListener("load", focusFirst);  // earlier, the browser may still move focus as the page loads
   donePage();
   sentPage();
 })();

@@ -88,7 +88,7 @@ def test_a_supporter_writes_to_three_committee_members_and_confirms(page: Page, 
         assert words["changed"] in page.locator(".meter-box").inner_text()
         previews = page.locator("details.preview")
         assert previews.count() == 3
-        openings = {text.split("\n")[0] for text in previews.locator(".mail-text").all_text_contents()}
+        openings = {text.split("\n")[0] for text in previews.locator(".letter-text").all_text_contents()}
         assert openings == set(words["salutations"])
         screenshot(page, f"campaign-letter-{language}")
         results = Axe().run(page)
