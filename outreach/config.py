@@ -90,6 +90,7 @@ DEFAULTS: dict[str, Any] = {
     "CONFIRM_REMINDER_AFTER": 24 * 3600,  # one reminder when not confirmed after this long
     "CHECK_MAIL_LIMIT": "3/hour;10/day",  # confirmation e-mails sent again or to a corrected address, per IP
     "DRAFT_KEEP_SECONDS": 24 * 3600,  # a letter being written is kept this long while recipients or language change
+    "DRAFT_LIMIT_PER_IP": "60/hour",  # drafts saved from one internet address (each is a row until it expires)
     "OWN_MAIL_VALID_SECONDS": 7 * 24 * 3600,  # the page with links for the supporter's own mail program
     "SIMILARITY_THRESHOLD": 0.5,  # Dice score of personal parts from which a letter is held for review
     "SIMILARITY_MIN_FINGERPRINTS": 4,  # personal parts smaller than this are not compared (a word or two)

@@ -707,3 +707,15 @@ def test_drafts_nobody_came_back_to_are_wiped_after_a_day(app: Flask, client: Fl
         remind_and_expire(saved + timedelta(hours=25))
         db.session.commit()
         assert count(LetterDraft) == 0
+
+
+def test_drafts_saved_from_one_internet_address_are_limited(app: Flask, client: FlaskClient, keys: list[str]) -> None:
+    app.config["DRAFT_LIMIT_PER_IP"] = "2/hour"
+    for _ in range(2):
+        assert typed_page(app.test_client(), keys[:1], "recipients").status_code == 303
+    refused = typed_page(app.test_client(), keys[:1], "recipients")
+    assert refused.status_code == 429
+    with app.app_context():
+        from outreach.campaigns.models import LetterDraft
+
+        assert count(LetterDraft) == 2

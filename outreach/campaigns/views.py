@@ -124,6 +124,10 @@ def _write_limit() -> str:
     return current_app.config["SUBMISSION_LIMIT_PER_IP"]
 
 
+def _draft_limit() -> str:
+    return current_app.config["DRAFT_LIMIT_PER_IP"]
+
+
 # The fields a draft keeps, and the order in which the error summary lists the fields' mistakes.
 DRAFT_FIELDS = ("subject", "body", "name", "email", "place")
 SUMMARY_ORDER = ("subject", "body", "name", "email", "place", "consent", "newsletter")
@@ -136,6 +140,7 @@ EXPIRED = lazy_gettext(
 @bp.route("/campaigns/<slug>/letter", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so that an expired one brings the letter back instead of an error page
 @limiter.limit(_write_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 302)
+@limiter.limit(_draft_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 303)
 def write(slug: str) -> str | Response | tuple[str, int]:
     """The letter: edit it, see it as each recipient will, give name, address and consent, and send (or take it to
     your own mail program). Nothing typed is ever lost: a form with mistakes or an expired page comes back with
