@@ -6,6 +6,7 @@ import time
 from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, lazy_gettext
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from outreach.campaigns import bp, drafts, letters, stats, submit, targets, tokens
@@ -14,7 +15,7 @@ from outreach.campaigns.models import DRAFT, LIVE, OWN_MAIL, SEND, Campaign, Sub
 from outreach.database import utcnow
 from outreach.directory import queries
 from outreach.directory.views import ROLE_LABELS
-from outreach.extensions import csrf, db, limiter
+from outreach.extensions import db, limiter
 
 REF_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789:._-")
 REF_MAX_LENGTH = 40  # the width of submission.ref
@@ -132,13 +133,12 @@ def _draft_limit() -> str:
 DRAFT_FIELDS = ("subject", "body", "name", "email", "place")
 SUMMARY_ORDER = ("subject", "body", "name", "email", "place", "consent", "newsletter")
 EXPIRED = lazy_gettext(
-    "This page was open for a long time, so for your safety the letter was not sent yet. Everything you typed is "
-    "still here: check it and press “Send my letter” again."
+    "This page was open for a long time, so for your safety your letter was not sent yet. Everything you typed is "
+    "still here: check it and press the button again."
 )
 
 
 @bp.route("/campaigns/<slug>/letter", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so that an expired one brings the letter back instead of an error page
 @limiter.limit(_write_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 302)
 @limiter.limit(_draft_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 303)
 def write(slug: str) -> str | Response | tuple[str, int]:
@@ -147,16 +147,12 @@ def write(slug: str) -> str | Response | tuple[str, int]:
     everything in it, and changing recipients or the page's language keeps the draft on the server."""
     request.personal_data = True  # type: ignore[attr-defined]
     campaign = campaign_or_404(slug)
-    source = request.form if request.method == "POST" else request.args
-    chosen, bad = targets.resolve(campaign, source.getlist("to")[:200])
-    languages = submit.letter_languages(campaign)
-    language = source.get("lang") if source.get("lang") in languages else _default_letter_language(languages)
-    ref = clean_ref(source.get("ref"))
+    chosen, bad, languages, language, ref = _asked(campaign)
     form = LetterForm()
     action = request.form.get("action", "preview")
     if request.method == "GET":
         draft = drafts.load(campaign)
-        if draft is not None and draft.language in languages and source.get("lang") in (None, draft.language):
+        if draft is not None and draft.language in languages and request.args.get("lang") in (None, draft.language):
             language = draft.language
             for name in DRAFT_FIELDS:
                 getattr(form, name).data = getattr(draft, name)
@@ -176,7 +172,7 @@ def write(slug: str) -> str | Response | tuple[str, int]:
             return redirect(url_for(".check_mail", slug=slug))
         errors = [("recipients", problem) for problem in _problems(campaign, chosen, bad)]
         valid = form.validate()
-        if trap or _csrf_errors(form):  # a person who took their time, or whose browser lost its session
+        if trap:  # "too old": a person who took their time
             errors.append(("send", str(EXPIRED)))
             _refresh_token(form, at_once=True)
         elif valid and not errors:
@@ -215,8 +211,6 @@ def write(slug: str) -> str | Response | tuple[str, int]:
         for unfilled in (form.name, form.email, form.consent, form.subject, form.body):
             if not unfilled.data:
                 unfilled.errors = []
-        if _csrf_errors(form):
-            form.csrf_token.errors = []
         _refresh_token(form)
         if action == "keep":  # the supporter decided not to switch the letter's language
             action = "preview"
@@ -261,9 +255,32 @@ def _keep_draft(
     return redirect(letter_page, 303)
 
 
-def _csrf_errors(form: LetterForm) -> list[str]:
-    field = getattr(form, "csrf_token", None)  # absent where CSRF protection is switched off (tests)
-    return field.errors if field is not None else []
+def _asked(campaign: Campaign) -> tuple[list[targets.Target], list[str], list[str], str, str | None]:
+    """What the letter page was asked for: (recipients, keys no longer valid, the campaign's letter languages, the
+    letter's language, the source)."""
+    source = request.form if request.method == "POST" else request.args
+    chosen, bad = targets.resolve(campaign, source.getlist("to")[:200])
+    languages = submit.letter_languages(campaign)
+    language = source.get("lang") if source.get("lang") in languages else _default_letter_language(languages)
+    return chosen, bad, languages, language, clean_ref(source.get("ref"))
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError) -> tuple[str, int]:
+    """A letter form whose security token expired (or whose browser lost its session) comes back with everything
+    typed in it and a fresh token, instead of an error page; nothing is sent or saved. Elsewhere: "bad request"."""
+    from outreach.site import http_error  # the site's pages use this room: imported here to keep imports one-way
+
+    slug = (request.view_args or {}).get("slug")
+    campaign = db.session.scalar(db.select(Campaign).where(Campaign.slug == slug)) if slug else None
+    visible = campaign is not None and (campaign.status != DRAFT or current_user.is_authenticated)
+    if request.endpoint != "campaigns.write" or not visible:
+        return http_error(error)
+    request.personal_data = True  # type: ignore[attr-defined]
+    chosen, _bad, languages, language, ref = _asked(campaign)
+    form = LetterForm()
+    _refresh_token(form, at_once=True)
+    return _letter_page(campaign, form, chosen, language, languages, [("send", str(EXPIRED))], ref), 400
 
 
 def _field_errors(form: LetterForm) -> list[tuple[str, str]]:
