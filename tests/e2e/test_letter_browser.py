@@ -40,6 +40,9 @@ WORDS = {
         "share": "Vraag nog iemand om te schrijven",
         "copy": "Link kopiëren",
         "copied": "Link gekopieerd",
+        "letter_language": "Schrijf de brief liever in het Engels",
+        "question": "Opnieuw beginnen met de Engelse brief?",
+        "keep": "Nee, mijn brief houden",
     },
     "en": {
         "other": "Nederlands",
@@ -59,6 +62,9 @@ WORDS = {
         "share": "Ask one more person to write",
         "copy": "Copy link",
         "copied": "Link copied",
+        "letter_language": "Write the letter in Dutch instead",
+        "question": "Start again from the Dutch letter?",
+        "keep": "No, keep my letter",
     },
 }
 PERSONAL = "Mijn familie komt uit Karabach; dit gaat mij persoonlijk aan."
@@ -110,6 +116,7 @@ def test_the_whole_path_keeps_every_word_and_ends_with_the_share_step(
         assert "{salutation}" not in body.input_value() and "{supporter_name}" not in body.input_value()
         assert page.locator("#letter-head .locked-text").inner_text() == words["generic"]
         previews = page.locator("details.preview")
+        page.wait_for_load_state("load")  # the page's script has run
         assert [previews.nth(i).get_attribute("open") is not None for i in range(2)] == (
             [False, False] if screen == "phone" else [True, False]
         )
@@ -131,6 +138,14 @@ def test_the_whole_path_keeps_every_word_and_ends_with_the_share_step(
         assert PERSONAL in body.input_value()
         page.locator(".language-switch").get_by_role("button", name=words["back"]).click()
         assert PERSONAL in body.input_value() and page.locator("html").get_attribute("lang") == language
+        page.get_by_role("button", name=words["letter_language"]).click()
+        question = page.get_by_role("region", name=words["question"])
+        expect(question).to_be_focused()
+        assert PERSONAL in body.input_value()
+        no_serious_violations(page)
+        screenshot(page, f"letter-language-question-{shot}")
+        question.get_by_role("button", name=words["keep"]).click()
+        assert PERSONAL in body.input_value()
 
         # A mistake: the summary names it, takes focus and leads to the field; nothing typed is lost.
         page.get_by_label(words["email"]).fill("aysel@example.org")
