@@ -108,9 +108,7 @@ def write(slug: str) -> str | Response | tuple[str, int]:
         for unfilled in (form.name, form.email, form.consent, form.subject, form.body):
             if not unfilled.data:
                 unfilled.errors = []
-        _refresh_token(form)
-        if action == "keep":  # the supporter decided not to switch the letter's language
-            action = "preview"
+        _refresh_token(form)  # also after "keep my letter", the answer to the question about the letter's language
     status = 400 if (errors or _field_errors(form)) and action in (SEND, OWN_MAIL) else 200
     return _letter_page(
         campaign, form, chosen, language, languages, errors, ref, previewed=request.method == "POST"
