@@ -1,7 +1,7 @@
 """Letter drafts: a supporter's words kept while they change recipients or language (sources are on submission.ref)
 
 Revision ID: 0010_referrals
-Revises: 0008_account_security
+Revises: 0011_organisation
 Create Date: 2026-12-01 11:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_referrals'
-down_revision = '0008_account_security'
+down_revision = '0011_organisation'
 branch_labels = None
 depends_on = None
 
