@@ -18,6 +18,7 @@ from outreach.extensions import db
 from outreach.replies import survey
 from outreach.replies.ingest import ingest
 from tests.builders import PASSWORD, account, campaign, sent_letters
+from tests.conftest import make_app
 from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.e2e
@@ -175,9 +176,7 @@ def log_in(page: Page, url: str) -> None:
 
 
 def test_every_page_is_in_the_layout_check(site: tuple[str, dict]) -> None:
-    from tests.e2e.conftest import make_app  # the same app the site serves, for its list of pages
-
-    url, known = site
+    _url, known = site
     app = make_app("sqlite://")
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     checked = set(public_pages(known)) | set(admin_pages(known)) | set(NOT_PAGES) | token_pages()
@@ -211,6 +210,24 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(
                 wide[f"{path} at {width} px (admin)"] = found
     context.close()
     assert not wide, "pages wider than the screen:\n" + "\n".join(f"{where}: {why}" for where, why in wide.items())
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_no_public_page_has_a_serious_accessibility_problem(page: Page, site: tuple[str, dict], language: str) -> None:
+    url, known = site
+    page.goto(f"{url}/language/{language}")
+    axe = Axe()
+    problems = {}
+    for path in public_pages(known).values():
+        page.goto(f"{url}{path}")
+        serious = [
+            (v["id"], [n["target"] for n in v["nodes"]][:3])
+            for v in axe.run(page).response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if serious:
+            problems[path] = serious
+    assert problems == {}
 
 
 def bundled() -> None:
