@@ -152,3 +152,11 @@ def test_committee_and_other_addresses_come_first_as_their_own_group(app: Flask,
     assert offices < html.index(">vaste commissie voor Buitenlandse Zaken</span>") < html.index('id="found-heading"')
     assert offices < html.index("Commissie voor de Verzoekschriften") < html.index('id="found-heading"')
     assert '"target-name">vaste commissie voor Defensie</span>' not in html  # no address known: not offered
+
+
+def test_steps_behind_are_ticked_and_steps_ahead_are_not(app: Flask) -> None:
+    with app.test_request_context():
+        html = app.jinja_env.from_string('{% from "_macros.html" import steps %}{{ steps("confirm") }}').render()
+    items = re.findall(r"<li([^>]*)>", html)
+    assert ["passed" in attributes for attributes in items] == [True, True, False, False]
+    assert 'aria-current="step"' in items[2]
