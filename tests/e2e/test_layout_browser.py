@@ -200,6 +200,8 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(
             assert response.status < 400, (path, response.status)
             if found := overflowing(page):
                 wide[f"{path} at {width} px"] = found
+            if path in ("/members", "/committees") and width != 360:
+                screenshot(page, f"{path.strip('/')}-{width}-{language}")
     log_in(page, url)
     for path in admin_pages(known).values():
         for width in WIDTHS:
@@ -208,6 +210,8 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(
             assert response.status < 400, (path, response.status)
             if found := overflowing(page):
                 wide[f"{path} at {width} px (admin)"] = found
+            if path == "/admin/directory/" and width != 360:
+                screenshot(page, f"admin-directory-{width}-{language}")
     context.close()
     assert not wide, "pages wider than the screen:\n" + "\n".join(f"{where}: {why}" for where, why in wide.items())
 
