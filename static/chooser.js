@@ -55,5 +55,9 @@
     update();
   });
 
+  // A browser going back to this page restores ticks: give them their chips.
+  Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox][name=to]:checked"), function (box) {
+    if (!chipOf(box)) { addChip(box); }
+  });
   update();
 })();

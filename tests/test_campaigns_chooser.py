@@ -160,3 +160,16 @@ def test_steps_behind_are_ticked_and_steps_ahead_are_not(app: Flask) -> None:
     items = re.findall(r"<li([^>]*)>", html)
     assert ["passed" in attributes for attributes in items] == [True, True, False, False]
     assert 'aria-current="step"' in items[2]
+
+
+def test_the_member_list_shows_each_members_role_in_the_committee_filtered_on(
+    client: FlaskClient, directory: dict
+) -> None:
+    html = client.get("/members", query_string={"committee": "DEF"}).get_data(as_text=True)
+    rows = {
+        unescape(re.search(r'class="member-name"[^>]*>([^<]+)<', li).group(1)): li
+        for li in html.split("<li")[1:]
+        if 'class="member-name"' in li
+    }
+    assert '<span class="role-tag role-lead">Voorzitter</span>' in rows["Anna de Vries"]
+    assert '<span class="role-tag">Plaatsvervangend lid</span>' in rows["Dilan Yeşilgöz"]
