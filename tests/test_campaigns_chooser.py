@@ -110,7 +110,7 @@ def test_adding_a_committee_stops_at_the_cap_leaders_first_and_says_who_was_left
     assert chips(html)[:3] == ["Anna de Vries", "Zora Zwart", "Yara IJzer"]  # the chair and vice-chair first
     assert len(chips(html)) == 10  # the campaign's cap, not the committee's 17
     assert "9 leden van de vaste commissie voor Justitie en Veiligheid toegevoegd." in html
-    assert "8 leden weggelaten" in html and "Lid14 Aa14" in html
+    assert "zijn 8 leden weggelaten" in html and "Lid14 Aa14" in html
     assert "data-over-cap hidden" in html
 
 
