@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from outreach.campaigns.models import Campaign
 from outreach.directory import queries
-from outreach.directory.models import Committee, CommitteeOverride, ExtraTarget, Member
+from outreach.directory.models import Committee, CommitteeOverride, CommitteeSeat, ExtraTarget, Member
 from outreach.directory.names import english_salutation
 from outreach.extensions import db
 from outreach.urls import parse_id
@@ -43,6 +43,18 @@ class Target:
     @property
     def party(self) -> str | None:
         return self.member.party.abbreviation if self.member is not None and self.member.party else None
+
+    def seats(self, committee: str = "") -> tuple[list[CommitteeSeat], list[CommitteeSeat]]:
+        """A member's current seats: those on `committee` (the one being looked at), then the others, full seats
+        before substitute ones."""
+        if self.member is None:
+            return [], []
+        current = sorted(
+            (seat for seat in self.member.seats if seat.committee.active_until is None),
+            key=lambda seat: (seat.substitute, seat.committee.name_nl),
+        )
+        here = [seat for seat in current if committee and seat.committee.abbreviation == committee]
+        return here, [seat for seat in current if seat not in here]
 
     def salutation(self, language: str) -> str:
         """How the letter opens, in the letter's language."""
