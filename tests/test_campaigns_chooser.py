@@ -128,6 +128,7 @@ def test_roles_are_shown_chair_and_substitutes_included(client: FlaskClient, liv
     defence = chooser(client, committee="DEF", action="filter")
     assert '<span class="role-tag">Plaatsvervangend lid</span>' in item(defence, "Dilan Yeşilgöz")
     assert "Voorzitter, vaste commissie voor Buitenlandse Zaken" in item(defence, "Dilan Yeşilgöz")
+    assert "Plaatsvervangend lid, vaste commissie voor Defensie" not in item(html, "Dilan Yeşilgöz")
 
 
 def test_a_chip_is_removed_without_javascript_and_filters_clear_in_one_click(client: FlaskClient, live: dict) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager
 
 from outreach.campaigns.models import Campaign
 from outreach.directory import queries
@@ -45,16 +45,19 @@ class Target:
         return self.member.party.abbreviation if self.member is not None and self.member.party else None
 
     def seats(self, committee: str = "") -> tuple[list[CommitteeSeat], list[CommitteeSeat]]:
-        """A member's current seats: those on `committee` (the one being looked at), then the others, full seats
-        before substitute ones."""
+        """A member's current seats on `committee` (the one being looked at; a substitute's seat too), and their
+        full seats on other committees."""
         if self.member is None:
             return [], []
-        current = sorted(
-            (seat for seat in self.member.seats if seat.committee.active_until is None),
-            key=lambda seat: (seat.substitute, seat.committee.name_nl),
-        )
-        here = [seat for seat in current if committee and seat.committee.abbreviation == committee]
-        return here, [seat for seat in current if seat not in here]
+        here, others = [], []
+        for seat in self.member.seats:
+            if seat.committee.active_until is not None:
+                continue
+            if committee and seat.committee.abbreviation == committee:
+                here.append(seat)
+            elif not seat.substitute:
+                others.append(seat)
+        return here, sorted(others, key=lambda seat: seat.committee.name_nl)
 
     def salutation(self, language: str) -> str:
         """How the letter opens, in the letter's language."""
@@ -123,7 +126,7 @@ def committee_targets(campaign: Campaign) -> list[Committee]:
         select(Committee)
         .join(CommitteeOverride, CommitteeOverride.committee_id == Committee.id)
         .where(Committee.active_until.is_(None), CommitteeOverride.email.is_not(None), CommitteeOverride.email != "")
-        .options(selectinload(Committee.override))
+        .options(contains_eager(Committee.override))  # loaded by the join itself: one statement
         .order_by(Committee.name_nl)
     )
     if not campaign.all_members:
@@ -190,7 +193,10 @@ def resolve(campaign: Campaign, keys: list[str]) -> tuple[list[Target], list[str
 def committee_leaders(campaign: Campaign, abbreviation: str) -> list[Target]:
     """The chair and vice-chairs of a committee: the campaign's default selection (a whole committee is usually
     more than one letter may go to)."""
-    leaders = [t for t in committee_members(campaign, abbreviation) if _committee_rank(t, abbreviation) < 2]
+    leaders = []
+    for role in ("chair", "vice-chair"):  # two small queries: every visit to the chooser starts here
+        chosen = queries.MemberFilter(committee=abbreviation, role=role)
+        leaders += [t for t in map(member_target, eligible_members(campaign, chosen)) if t.blocked is None]
     return leaders[: campaign.max_recipients]
 
 
