@@ -12,6 +12,7 @@ from outreach.campaigns.models import Campaign
 from outreach.directory import queries
 from outreach.directory.models import Committee, CommitteeOverride, CommitteeSeat, ExtraTarget, Member
 from outreach.directory.names import english_salutation
+from outreach.directory.views import local_name, seats_on
 from outreach.extensions import db
 from outreach.urls import parse_id
 
@@ -41,6 +42,11 @@ class Target:
         return None if self.email else "no_address"
 
     @property
+    def label(self) -> str:
+        """The name shown on the page: a committee's in the visitor's language."""
+        return local_name(self.committee) if self.committee is not None else self.name
+
+    @property
     def party(self) -> str | None:
         return self.member.party.abbreviation if self.member is not None and self.member.party else None
 
@@ -49,14 +55,12 @@ class Target:
         full seats on other committees."""
         if self.member is None:
             return [], []
-        here, others = [], []
-        for seat in self.member.seats:
-            if seat.committee.active_until is not None:
-                continue
-            if committee and seat.committee.abbreviation == committee:
-                here.append(seat)
-            elif not seat.substitute:
-                others.append(seat)
+        here = seats_on(self.member, committee)
+        others = [
+            seat
+            for seat in self.member.seats
+            if seat not in here and not seat.substitute and seat.committee.active_until is None
+        ]
         return here, sorted(others, key=lambda seat: seat.committee.name_nl)
 
     def salutation(self, language: str) -> str:
