@@ -41,6 +41,9 @@ NOT_PAGES = {
     "reports.members_csv": "a download",
     "reports.replies_csv": "a download",
     "outbox_admin.dev_mail_message": "a stored development e-mail, shown as the dev-mail list shows it",
+    "organisation.favicon": "an image",
+    "organisation.logo": "an image",
+    "organisation.campaign_image": "an image",
 }
 
 
@@ -102,6 +105,9 @@ def public_pages(known: dict) -> dict[str, str]:
         "privacy.sent": "/privacy/my-data/sent",
         "privacy.erased": "/privacy/my-data/erased",
         "accounts.login": "/admin/login",
+        "accounts.request_reset": "/admin/password-reset",
+        "accounts.reset_sent": "/admin/password-reset/sent",
+        "organisation.about": "/about",
     }
 
 
@@ -112,6 +118,11 @@ def admin_pages(known: dict) -> dict[str, str]:
         "accounts.home": "/admin/",
         "accounts.accounts": "/admin/accounts",
         "accounts.audit_log": "/admin/audit",
+        "accounts.account": "/admin/account",
+        "accounts.change_password": "/admin/account/password",
+        "accounts.enrol": "/admin/account/second-factor",
+        "organisation_admin.edit": "/admin/organisation",
+        "organisation_admin.edit_campaign_image": f"/admin/campaigns/{campaign_id}/image",
         "campaigns_admin.index": "/admin/campaigns/",
         "campaigns_admin.show": f"/admin/campaigns/{campaign_id}",
         "campaigns_admin.edit": f"/admin/campaigns/{campaign_id}/edit",
@@ -142,7 +153,7 @@ def admin_pages(known: dict) -> dict[str, str]:
 
 def token_pages() -> set[str]:
     """Pages behind a link only its e-mail carries; each is opened in its own test elsewhere, and here when cheap."""
-    return {"campaigns.confirm", "campaigns.own_mail", "privacy.data"}
+    return {"campaigns.confirm", "campaigns.own_mail", "privacy.data", "accounts.reset_password", "accounts.login_code"}
 
 
 @pytest.fixture
