@@ -1,7 +1,7 @@
 """Committee addresses as recipients of letters; names found however their letters are typed
 
 Revision ID: 0009_committee_recipients
-Revises: 0007_privacy
+Revises: 0011_organisation
 Create Date: 2026-12-01 11:30:00.000000
 
 """
@@ -13,7 +13,7 @@ from outreach.directory.names import search_key
 
 # revision identifiers, used by Alembic.
 revision = '0009_committee_recipients'
-down_revision = '0007_privacy'
+down_revision = '0011_organisation'
 branch_labels = None
 depends_on = None
 
