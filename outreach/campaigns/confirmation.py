@@ -23,7 +23,7 @@ from outreach.campaigns.models import (
     Submission,
 )
 from outreach.campaigns.submit import send_confirmation, title
-from outreach.directory.models import ExtraTarget, Member
+from outreach.directory.models import Committee, ExtraTarget, Member
 from outreach.extensions import db
 from outreach.outbox import compose
 from outreach.outbox.models import NOTICE
@@ -87,6 +87,9 @@ def current_address(letter: Letter) -> str | None:
     if letter.member_id is not None:
         member = db.session.get(Member, letter.member_id)
         return member.effective_email if member is not None else None
+    if letter.committee_id is not None:
+        committee = db.session.get(Committee, letter.committee_id)
+        return committee.email if committee is not None and committee.active_until is None else None
     extra = db.session.get(ExtraTarget, letter.extra_target_id) if letter.extra_target_id else None
     return extra.email if extra is not None and extra.active else None
 

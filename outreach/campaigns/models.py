@@ -131,9 +131,10 @@ class Letter(db.Model):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
     supporter_id: Mapped[int] = mapped_column(ForeignKey("supporter.id", ondelete="CASCADE"), index=True)
-    target: Mapped[str] = mapped_column(String(20))  # "member:12" or "extra:3": one letter per target
+    target: Mapped[str] = mapped_column(String(20))  # "member:12", "extra:3" or "committee:5": one letter per target
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"), index=True)
     extra_target_id: Mapped[int | None] = mapped_column(ForeignKey("extra_target.id", ondelete="SET NULL"))
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committee.id", ondelete="SET NULL"))
     recipient_name: Mapped[str] = mapped_column(String(300))
     salutation: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(200))

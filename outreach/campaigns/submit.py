@@ -195,6 +195,7 @@ def _write(draft: Draft, now: datetime) -> Submission:
                 target=target.key,
                 member_id=target.member.id if target.member else None,
                 extra_target_id=target.extra.id if target.extra else None,
+                committee_id=target.committee.id if target.committee else None,
                 recipient_name=target.name,
                 salutation=target.salutation(draft.language),
                 subject=subject,

@@ -1,19 +1,22 @@
-"""Whom a campaign's letters may go to: members of the House (all, or of given parties or committees) and extra
-addresses from the directory; and turning a supporter's ticks into checked recipients."""
+"""Whom a campaign's letters may go to: members of the House (all, or of given parties or committees), extra
+addresses from the directory and the addresses of its committees; and turning a supporter's ticks into checked
+recipients."""
 
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from outreach.campaigns.models import Campaign
 from outreach.directory import queries
-from outreach.directory.models import ExtraTarget, Member
+from outreach.directory.models import Committee, CommitteeOverride, CommitteeSeat, ExtraTarget, Member
 from outreach.directory.names import english_salutation
+from outreach.directory.views import local_name, seats_on
 from outreach.extensions import db
 from outreach.urls import parse_id
 
-MEMBER, EXTRA = "member", "extra"
+MEMBER, EXTRA, COMMITTEE = "member", "extra", "committee"
 NOT_SELECTABLE = {
     "no_address": lazy_gettext("no e-mail address known"),
     "do_not_write": lazy_gettext("does not accept campaign letters"),
@@ -22,13 +25,14 @@ NOT_SELECTABLE = {
 
 @dataclass
 class Target:
-    """One recipient a supporter can tick: a member or an extra address."""
+    """One recipient a supporter can tick: a member, an extra address or a committee's address."""
 
-    key: str  # "member:12" or "extra:3"
+    key: str  # "member:12", "extra:3" or "committee:5"
     name: str
     email: str | None
     member: Member | None = None
     extra: ExtraTarget | None = None
+    committee: Committee | None = None
 
     @property
     def blocked(self) -> str | None:
@@ -38,8 +42,26 @@ class Target:
         return None if self.email else "no_address"
 
     @property
+    def label(self) -> str:
+        """The name shown on the page: a committee's in the visitor's language."""
+        return local_name(self.committee) if self.committee is not None else self.name
+
+    @property
     def party(self) -> str | None:
         return self.member.party.abbreviation if self.member is not None and self.member.party else None
+
+    def seats(self, committee: str = "") -> tuple[list[CommitteeSeat], list[CommitteeSeat]]:
+        """A member's current seats on `committee` (the one being looked at; a substitute's seat too), and their
+        full seats on other committees."""
+        if self.member is None:
+            return [], []
+        here = seats_on(self.member, committee)
+        others = [
+            seat
+            for seat in self.member.seats
+            if seat not in here and not seat.substitute and seat.committee.active_until is None
+        ]
+        return here, sorted(others, key=lambda seat: seat.committee.name_nl)
 
     def salutation(self, language: str) -> str:
         """How the letter opens, in the letter's language."""
@@ -48,6 +70,10 @@ class Target:
                 override = self.member.override.salutation if self.member.override else None
                 return english_salutation(self.member.gender, self.member.prefix, self.member.surname, override)
             return self.member.salutation
+        if self.committee is not None:
+            if language == "en":
+                return f"Dear members of the {self.committee.name_en or self.committee.name_nl},"
+            return f"Geachte leden van de {self.committee.name_nl},"
         assert self.extra is not None
         if self.extra.salutation:
             return self.extra.salutation
@@ -60,6 +86,10 @@ def member_target(member: Member) -> Target:
 
 def extra_target(extra: ExtraTarget) -> Target:
     return Target(f"{EXTRA}:{extra.id}", extra.name, extra.email, extra=extra)
+
+
+def committee_target(committee: Committee) -> Target:
+    return Target(f"{COMMITTEE}:{committee.id}", committee.name_nl, committee.email, committee=committee)
 
 
 def member_is_eligible(campaign: Campaign, member: Member) -> bool:
@@ -93,28 +123,54 @@ def extra_targets(campaign: Campaign) -> list[ExtraTarget]:
     )
 
 
+def committee_targets(campaign: Campaign) -> list[Committee]:
+    """The committees whose own address a letter may go to: those with an address an organiser entered, of a
+    campaign that writes to every member or names the committee."""
+    stmt = (
+        select(Committee)
+        .join(CommitteeOverride, CommitteeOverride.committee_id == Committee.id)
+        .where(Committee.active_until.is_(None), CommitteeOverride.email.is_not(None), CommitteeOverride.email != "")
+        .options(contains_eager(Committee.override))  # loaded by the join itself: one statement
+        .order_by(Committee.name_nl)
+    )
+    if not campaign.all_members:
+        stmt = stmt.where(Committee.abbreviation.in_(campaign.committees or []))
+    return list(db.session.scalars(stmt))
+
+
+def _committee_rank(target: Target, abbreviation: str) -> int:
+    seats = [s for s in target.member.seats if s.committee.abbreviation == abbreviation] if target.member else []
+    if any(seat.is_chair for seat in seats):
+        return 0
+    return 1 if any(seat.is_vice_chair for seat in seats) else 2
+
+
 def committee_members(campaign: Campaign, abbreviation: str) -> list[Target]:
-    """ "All members of committee X": its full members the campaign may write to and who can be written to."""
+    """ "All members of committee X": its full members the campaign may write to and who can be written to, the
+    chair first, then the vice-chairs, then the others by name (so that a cap leaves out the last of these)."""
     chosen = queries.MemberFilter(committee=abbreviation, role="member")
-    return [t for t in map(member_target, eligible_members(campaign, chosen)) if t.blocked is None]
+    found = [t for t in map(member_target, eligible_members(campaign, chosen)) if t.blocked is None]
+    return sorted(found, key=lambda target: _committee_rank(target, abbreviation))  # stable: name order kept
 
 
 def parse_key(key: str) -> tuple[str, int] | None:
-    """A ticked recipient's key ("member:12", "extra:3") as kind and id; None for anything else."""
+    """A ticked recipient's key ("member:12", "extra:3", "committee:5") as kind and id; None for anything else."""
     kind, _, number = key.partition(":")
     found = parse_id(number)
-    return (kind, found) if kind in (MEMBER, EXTRA) and found is not None else None
+    return (kind, found) if kind in (MEMBER, EXTRA, COMMITTEE) and found is not None else None
 
 
 def resolve(campaign: Campaign, keys: list[str]) -> tuple[list[Target], list[str]]:
     """The recipients behind ticked keys, in the order given, and the keys that are not (or no longer) choosable."""
-    member_ids, extra_ids, bad = [], [], []
+    ids: dict[str, list[int]] = {MEMBER: [], EXTRA: [], COMMITTEE: []}
+    bad = []
     for key in dict.fromkeys(keys):  # each once, order kept
         parsed = parse_key(key)
         if parsed is None:
             bad.append(key)
         else:
-            (member_ids if parsed[0] == MEMBER else extra_ids).append(parsed[1])
+            ids[parsed[0]].append(parsed[1])
+    member_ids, extra_ids = ids[MEMBER], ids[EXTRA]
     found: dict[str, Target] = {}
     if member_ids:
         for member in db.session.scalars(queries.with_details(select(Member).where(Member.id.in_(member_ids)))):
@@ -123,6 +179,10 @@ def resolve(campaign: Campaign, keys: list[str]) -> tuple[list[Target], list[str
     for extra in extra_targets(campaign):
         if extra.id in extra_ids:
             found[f"{EXTRA}:{extra.id}"] = extra_target(extra)
+    if ids[COMMITTEE]:
+        for committee in committee_targets(campaign):
+            if committee.id in ids[COMMITTEE]:
+                found[f"{COMMITTEE}:{committee.id}"] = committee_target(committee)
     targets = []
     for key in dict.fromkeys(keys):
         target = found.get(key)
@@ -138,7 +198,7 @@ def committee_leaders(campaign: Campaign, abbreviation: str) -> list[Target]:
     """The chair and vice-chairs of a committee: the campaign's default selection (a whole committee is usually
     more than one letter may go to)."""
     leaders = []
-    for role in ("chair", "vice-chair"):
+    for role in ("chair", "vice-chair"):  # two small queries: every visit to the chooser starts here
         chosen = queries.MemberFilter(committee=abbreviation, role=role)
         leaders += [t for t in map(member_target, eligible_members(campaign, chosen)) if t.blocked is None]
     return leaders[: campaign.max_recipients]

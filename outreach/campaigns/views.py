@@ -10,6 +10,7 @@ from outreach.campaigns import bp, stats, submit, targets, tokens
 from outreach.campaigns.models import DRAFT, LIVE, Campaign, Submission
 from outreach.database import utcnow
 from outreach.directory import queries
+from outreach.directory.models import Committee
 from outreach.directory.views import ROLE_LABELS
 from outreach.extensions import db
 
@@ -66,17 +67,22 @@ def show(slug: str) -> str:
 
 @bp.get("/campaigns/<slug>/choose")
 def choose(slug: str) -> str | Response:
-    """Choose the recipients: search by name, party, committee and role; add a whole committee; then continue."""
+    """Choose the recipients: search by name, party, committee and role; add a whole committee (as far as a letter's
+    limit allows, its chair and vice-chair first), a committee's own address or another address; then continue."""
     campaign = campaign_or_404(slug)
     args = request.args
-    keys = [key for key in args.getlist("to") if key][:200]
-    action = args.get("action")
+    removed = args.get("remove")  # a chip's remove button, without JavaScript
+    action = "remove" if removed else args.get("action")
+    keys = [key for key in args.getlist("to") if key and key != removed][:200]
     error = None
-    if action == "add" and args.get("add_committee"):
-        keys += [t.key for t in targets.committee_members(campaign, args["add_committee"])]
-    elif action is None and not keys and campaign.preselect_committee:
+    if action is None and not keys and campaign.preselect_committee:
         keys = [t.key for t in targets.committee_leaders(campaign, campaign.preselect_committee)]
     chosen, bad = targets.resolve(campaign, keys)
+    parties = queries.current_parties()
+    committees = queries.active_committees()
+    added = None
+    if action == "add" and args.get("add_committee"):
+        added = _add_committee(campaign, chosen, committees, args["add_committee"])
     if action == "continue":
         if not chosen:
             error = lazy_gettext("Choose at least one recipient.")
@@ -90,8 +96,6 @@ def choose(slug: str) -> str | Response:
             error = CLOSED
         else:
             return redirect(url_for(".write", slug=slug, to=[t.key for t in chosen], ref=clean_ref(args.get("ref"))))
-    parties = queries.current_parties()
-    committees = queries.active_committees()
     wanted = queries.parse_member_filter(
         args.to_dict(flat=True), [p.abbreviation for p, _ in parties], [c.abbreviation for c, _ in committees]
     )
@@ -99,22 +103,41 @@ def choose(slug: str) -> str | Response:
     found = [
         t for t in map(targets.member_target, targets.eligible_members(campaign, wanted)) if t.key not in chosen_keys
     ]
-    extras = [t for t in map(targets.extra_target, targets.extra_targets(campaign)) if t.key not in chosen_keys]
+    offices = [
+        *map(targets.committee_target, targets.committee_targets(campaign)),
+        *map(targets.extra_target, targets.extra_targets(campaign)),
+    ]
     return render_template(
         "campaigns/choose.html",
         campaign=campaign,
         chosen=chosen,
         found=found,
-        extras=extras,
+        offices=[t for t in offices if t.key not in chosen_keys],
         wanted=wanted,
         parties=parties,
         committees=committees,
+        add_committee=args.get("add_committee") if action == "add" else wanted.committee,
+        added=added,
         roles=ROLE_LABELS,
         not_selectable=targets.NOT_SELECTABLE,
         error=error,
         dropped=len(bad),
         ref=clean_ref(args.get("ref")),
     ), 400 if error else 200
+
+
+def _add_committee(
+    campaign: Campaign, chosen: list[targets.Target], committees: list[tuple[Committee, int]], abbreviation: str
+) -> dict[str, object] | None:
+    """Add a committee's members to `chosen` up to the letter's limit; what was added and who was left out."""
+    committee = next((c for c, _ in committees if c.abbreviation == abbreviation), None)
+    if committee is None:
+        return None
+    chosen_keys = {t.key for t in chosen}
+    candidates = [t for t in targets.committee_members(campaign, abbreviation) if t.key not in chosen_keys]
+    room = max(campaign.max_recipients - len(chosen), 0)
+    chosen.extend(candidates[:room])
+    return {"committee": committee, "added": candidates[:room], "left_out": candidates[room:]}
 
 
 def submission_from(token: str, salt: str, max_age: int) -> Submission:

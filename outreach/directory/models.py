@@ -135,10 +135,8 @@ class Member(db.Model):
 @event.listens_for(Member, "before_insert")
 @event.listens_for(Member, "before_update")
 def _derive_name_keys(_mapper: object, _connection: object, member: Member) -> None:
-    member.search_name = names.fold(
-        " ".join(
-            p or "" for p in (member.first_name, member.given_names, member.initials, member.prefix, member.surname)
-        )
+    member.search_name = names.search_key(
+        member.first_name, member.given_names, member.initials, member.prefix, member.surname
     )
     member.sort_name = names.fold(f"{member.surname} {member.first_name} {member.prefix or ''}")
 

@@ -24,18 +24,38 @@ _UNDECOMPOSABLE = str.maketrans(
 )
 _SPACES = re.compile(r"\s+")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+# In a search an apostrophe is no letter: 't Hart is found as "t hart" and "hart", d'Ancona as "dancona" and
+# "ancona", and the typographic apostrophe of a phone's keyboard finds the typewriter one.
+_NO_APOSTROPHES = str.maketrans(dict.fromkeys("'’‘`´ʼ", None))
+# Azerbaijani ə is written "a" in most transliterations (Məmmədova: Mammadova) and "e" in Turkish ones (Memmedova).
+_SCHWA = str.maketrans({"ə": "a", "Ə": "a"})
 
 TITLES = {"man": "heer", "vrouw": "mevrouw"}
 UNKNOWN_TITLE = "heer/mevrouw"
 
 
 def fold(text: str | None) -> str:
-    """Lower-case `text` without accents, so that 'yesilgoz' matches 'Yeşilgöz'."""
+    """Lower-case `text` without accents or apostrophes, so that 'yesilgoz' matches 'Yeşilgöz', 'memmedova'
+    'Məmmədova' and 't hart' "'t Hart" (ə→e, ı→i, ş→s, ç→c, ğ→g, ö→o, ü→u, é→e, ...)."""
     if not text:
         return ""
     decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE).casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped.translate(_APOSTROPHES)).strip()
+    return _SPACES.sub(" ", stripped.translate(_NO_APOSTROPHES)).strip()
+
+
+def search_key(
+    first_name: str | None, given_names: str | None, initials: str | None, prefix: str | None, surname: str | None
+) -> str:
+    """What a member is found by: every part of their name folded, the surname also joined to an elided prefix
+    (d'Ancona: 'dancona'), and for a name with ə also the spelling with "a" (both 'mammadova' and 'memmedova' find
+    'Məmmədova')."""
+    parts = (first_name, given_names, initials, prefix, surname, surname_with_prefix(prefix, surname))
+    text = " ".join(part or "" for part in parts)
+    key = fold(text)
+    if "ə" in text.casefold():
+        key += " " + fold(text.translate(_SCHWA))
+    return key
 
 
 def _clean(part: str | None) -> str:

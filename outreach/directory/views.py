@@ -1,6 +1,6 @@
 """Public directory pages: the member finder, member, committee and party pages."""
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, g, render_template, request
 from flask_babel import force_locale, format_datetime, get_locale, gettext, lazy_gettext
 
 from outreach.accounts.access import audit
@@ -38,9 +38,17 @@ def local_name(entity: object) -> str:
 @bp.app_template_global()
 def seat_role(seat: CommitteeSeat) -> str:
     """A committee seat's role as the visitor reads it."""
-    if seat.substitute:
-        return str(SEAT_ROLE_LABELS["Plv. lid"])
-    return str(SEAT_ROLE_LABELS.get(seat.role, seat.role))
+    # Translated once per request (a page is in one language): a list of 150 members asks for hundreds of these.
+    labels = g.get("seat_role_labels")
+    if labels is None:
+        labels = g.seat_role_labels = {role: str(label) for role, label in SEAT_ROLE_LABELS.items()}
+    return labels["Plv. lid"] if seat.substitute else labels.get(seat.role, seat.role)
+
+
+@bp.app_template_global()
+def seats_on(member: Member, committee: str) -> list[CommitteeSeat]:
+    """A member's seats on the committee a list is filtered on (a substitute's too), to show their role in it."""
+    return [seat for seat in member.seats if seat.committee.abbreviation == committee] if committee else []
 
 
 @bp.app_template_global()

@@ -39,8 +39,8 @@ PERSONAL: dict[str, dict[str, str | None]] = {
     },
     "letter": {
         **dict.fromkeys(("id", "submission_id", "campaign_id", "supporter_id", "target", "member_id"), NONE),
-        **dict.fromkeys(("extra_target_id", "personalised", "status", "hold_reason", "outbox_message_id"), NONE),
-        **dict.fromkeys(("created_at", "queued_at", "opened_at"), NONE),
+        **dict.fromkeys(("extra_target_id", "committee_id", "personalised", "status", "hold_reason"), NONE),
+        **dict.fromkeys(("outbox_message_id", "created_at", "queued_at", "opened_at"), NONE),
         "recipient_name": MEMBER,
         "salutation": MEMBER,
         "subject": OPINION,

@@ -55,6 +55,7 @@ class LetterFacts:
     first_answer_at: datetime | None = None
     stances: list[str | None] = field(default_factory=list)
     survey: str | None = None
+    recipient: str = ""  # who it went to by name: a member, or a committee or other office without one
 
 
 @dataclass
@@ -120,12 +121,13 @@ def letter_facts(campaign_id: int, now: datetime, member_id: int | None = None) 
             Letter.status,
             OutboxMessage.status,
             func.coalesce(OutboxMessage.sent_at, Letter.opened_at),  # a letter sent from a mail program: opened
+            Letter.recipient_name,
         )
         .outerjoin(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
         .where(which)
         .order_by(Letter.id)
     )
-    facts = {row[0]: LetterFacts(*row) for row in rows}
+    facts = {row[0]: LetterFacts(*row[:5], recipient=row[5]) for row in rows}
     answers: dict[int, list[tuple[datetime, str, str | None]]] = defaultdict(list)
     for letter_id, received_at, source, stance in connection.execute(
         select(Reply.letter_id, Reply.received_at, Reply.source, Reply.stance).where(

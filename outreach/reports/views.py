@@ -146,7 +146,7 @@ def letters_csv(campaign_id: int) -> Response:
         rows.append(
             [
                 letter.id,
-                member.name if member else "",
+                member.name if member else letter.recipient,
                 member.party.abbreviation if member and member.party else "",
                 letter_state(letter.status, letter.delivery),
                 letter.delivery or "",

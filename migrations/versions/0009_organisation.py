@@ -1,7 +1,7 @@
 """Organisation: who runs the site (one row of settings), and each campaign's picture
 
-Revision ID: 0011_organisation
-Revises: 0007_privacy
+Revision ID: 0009_organisation
+Revises: 0008_account_security
 Create Date: 2026-12-01 11:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_organisation'
+revision = '0009_organisation'
 down_revision = '0008_account_security'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """Letter drafts: a supporter's words kept while they change recipients or language (sources are on submission.ref)
 
-Revision ID: 0012_letter_drafts
-Revises: 0011_organisation
+Revision ID: 0010_letter_drafts
+Revises: 0009_organisation
 Create Date: 2026-12-01 11:30:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_letter_drafts'
-down_revision = '0011_organisation'
+revision = '0010_letter_drafts'
+down_revision = '0009_organisation'
 branch_labels = None
 depends_on = None
 
