@@ -14,7 +14,7 @@ from werkzeug.test import TestResponse
 
 from outreach.campaigns import tokens
 from outreach.campaigns.confirmation import remind_and_expire
-from outreach.campaigns.models import Letter, Submission, Supporter
+from outreach.campaigns.models import Letter, LetterDraft, Submission, Supporter
 from outreach.extensions import db
 from outreach.outbox.compose import build
 from outreach.outbox.models import LETTER, OutboxMessage
@@ -699,8 +699,6 @@ def test_a_source_is_stored_only_as_a_short_plain_token(
 
 
 def test_drafts_nobody_came_back_to_are_wiped_after_a_day(app: Flask, client: FlaskClient, keys: list[str]) -> None:
-    from outreach.campaigns.models import LetterDraft
-
     typed_page(client, keys[:1], "recipients")
     with app.app_context():
         saved = db.session.scalars(select(LetterDraft.updated_at)).one()
@@ -721,3 +719,18 @@ def test_drafts_saved_from_one_internet_address_are_limited(app: Flask, client: 
         from outreach.campaigns.models import LetterDraft
 
         assert count(LetterDraft) == 2
+
+
+def test_a_letter_still_being_written_is_in_the_export_and_gone_after_erasure(
+    app: Flask, client: FlaskClient, keys: list[str]
+) -> None:
+    from outreach.database import utcnow
+    from outreach.privacy import subject
+
+    typed_page(client, keys[:1], "recipients")  # the draft is kept while recipients change
+    with app.app_context():
+        held = subject.export("Aysel@example.org")
+        assert [row["body"] for row in held["tables"]["letter_draft"]] == [MINE]
+        assert subject.erase("aysel@example.org", utcnow())
+        db.session.commit()
+        assert count(LetterDraft) == 0

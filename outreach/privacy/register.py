@@ -17,6 +17,7 @@ ADDRESS_COLUMNS = {
     "outbox_message": ("supporter_email", "recipient"),
     "reply": ("from_address",),
     "undeliverable_address": ("email",),
+    "letter_draft": ("email",),
 }
 
 PERSONAL: dict[str, dict[str, str | None]] = {

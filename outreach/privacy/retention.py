@@ -19,7 +19,16 @@ from flask import current_app
 from sqlalchemy import ColumnElement, String, and_, case, cast, delete, exists, func, literal, or_, select, update
 
 from outreach.campaigns.confirmation import expire
-from outreach.campaigns.models import AWAITING, HELD, REJECTED, Letter, Submission, SubmissionFingerprint, Supporter
+from outreach.campaigns.models import (
+    AWAITING,
+    HELD,
+    REJECTED,
+    Letter,
+    LetterDraft,
+    Submission,
+    SubmissionFingerprint,
+    Supporter,
+)
 from outreach.directory.models import UndeliverableAddress
 from outreach.extensions import db
 from outreach.outbox import states
@@ -209,7 +218,7 @@ def pseudonymise(supporters: list[Supporter], prefix: str = "pseudonym") -> None
 def forget_addresses(addresses: list[str], supporter_ids: list[int]) -> None:
     """What is kept under these addresses (of these supporters, if they wrote letters): the e-mails to them and
     about their letters, replies to those and what they wrote to the campaign themselves (not a member's answer on
-    someone else's letter), and their place on the undeliverable list.
+    someone else's letter), their place on the undeliverable list and any letter they were still writing.
 
     Everything is found first and cleared after: clearing removes the very addresses the rows are found by."""
     addresses = [address.strip().lower() for address in addresses]
@@ -231,8 +240,7 @@ def forget_addresses(addresses: list[str], supporter_ids: list[int]) -> None:
     scrub_outbox(messages)
     scrub_replies(Reply.id.in_(replies))
     _update(Reply, func.lower(Reply.from_address).in_(addresses), from_address=None, from_name=None, note=None)
-    db.session.execute(
-        delete(UndeliverableAddress)
-        .where(func.lower(UndeliverableAddress.email).in_(addresses))
-        .execution_options(synchronize_session=False)
-    )
+    for model, column in ((UndeliverableAddress, UndeliverableAddress.email), (LetterDraft, LetterDraft.email)):
+        db.session.execute(
+            delete(model).where(func.lower(column).in_(addresses)).execution_options(synchronize_session=False)
+        )
