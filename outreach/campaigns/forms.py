@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from outreach.campaigns import letters
 from outreach.campaigns.models import CAMPAIGN_STATUSES
 from outreach.campaigns.submit import CONSENT_TEXT, NEWSLETTER_TEXT
+from outreach.outbox import hours
 from outreach.validation import email_address, has_control_characters, one_line
 
 POSTCODE = re.compile(r"^\d{4}\s*[A-Za-z]{2}$")
@@ -125,6 +126,10 @@ class CampaignForm(FlaskForm):
         lazy_gettext("Most letters per member per day (empty: no limit)"),
         validators=[Optional(), NumberRange(1, 100000)],
     )
+    sending_hours = StringField(
+        lazy_gettext("Office hours for letters (empty: the site's)"),
+        validators=[Optional(), Length(max=60), one_line],
+    )
     goal = IntegerField(
         lazy_gettext("Public goal in letters (optional)"), validators=[Optional(), NumberRange(1, 10_000_000)]
     )
@@ -136,6 +141,14 @@ class CampaignForm(FlaskForm):
         lazy_gettext("Tracking address (Bcc of letters sent from a mail program)"),
         validators=[Optional(), Length(max=254), email_address],
     )
+
+    def validate_sending_hours(self, field: Field) -> None:
+        try:
+            hours.parse(field.data or "")
+        except ValueError:
+            raise ValidationError(
+                lazy_gettext("Write the hours like 08:00-18:00, or with days like mon-fri 08:00-18:00.")
+            ) from None
 
     def validate_slug(self, field: Field) -> None:
         if not SLUG.match(field.data or ""):

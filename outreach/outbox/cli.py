@@ -11,7 +11,7 @@ from flask_babel import force_locale
 
 from outreach.database import utcnow
 from outreach.extensions import db
-from outreach.outbox import bp, domain, pacing, queue
+from outreach.outbox import bp, domain, hours, queue
 from outreach.outbox.devsink import FolderHandler
 from outreach.outbox.worker import Worker
 from outreach.validation import is_email
@@ -31,7 +31,7 @@ def work(once: bool) -> None:
     config = current_app.config
     if config["OUTBOX_SENDING_HOURS"]:
         try:
-            pacing.parse_sending_hours(config["OUTBOX_SENDING_HOURS"])
+            hours.parse(config["OUTBOX_SENDING_HOURS"])
         except ValueError as error:
             raise click.ClickException(str(error)) from None
     worker = Worker()

@@ -1,16 +1,17 @@
 """How fast and when mail goes out: a global send rate shared by all workers, a daily cap per MP and campaign, and
-optional sending hours for letters (in the campaign's time zone, Europe/Amsterdam by default)."""
+the order that lets members take turns. Office hours and holidays are in `outbox.hours`."""
 
 import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import ScalarSelect, func, select, update
+from sqlalchemy.orm import aliased
 
 from outreach.database import insert_unless_present
 from outreach.extensions import db
-from outreach.outbox.models import OutboxControl, OutboxMessage, RecipientDay
+from outreach.outbox.models import LETTER, OutboxControl, OutboxMessage, RecipientDay
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
@@ -70,14 +71,21 @@ def parse_sending_hours(spec: str) -> tuple[set[int], time, time]:
     return days, start, end
 
 
-def within_sending_hours(now: datetime) -> bool:
-    """May letters to MPs go out now? Always, unless OUTBOX_SENDING_HOURS says otherwise."""
-    spec = current_app.config.get("OUTBOX_SENDING_HOURS")
-    if not spec:
-        return True
-    days, start, end = parse_sending_hours(spec)
-    local = local_now(now)
-    return local.weekday() in days and start <= local.time() < end
+def letters_today(now: datetime) -> ScalarSelect[int]:
+    """For the claim's order: letters handed to the mail server today (office time) for the same address, in every
+    campaign, so that a spike to a few members goes round by round instead of filling one inbox first."""
+    earlier = aliased(OutboxMessage)
+    midnight = start_of_next_day(now) - timedelta(days=1)
+    return (
+        select(func.count())
+        .where(
+            earlier.recipient == OutboxMessage.recipient,
+            earlier.kind == LETTER,
+            earlier.last_attempt_at >= midnight,
+        )
+        .correlate(OutboxMessage)
+        .scalar_subquery()
+    )
 
 
 def take_daily_slot(message: OutboxMessage, now: datetime) -> bool:

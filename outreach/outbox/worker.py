@@ -27,7 +27,7 @@ from sqlalchemy.exc import OperationalError
 from outreach.database import begin_write, utcnow
 from outreach.directory.delivery import flag_undeliverable, letter_block
 from outreach.extensions import db
-from outreach.outbox import pacing, states
+from outreach.outbox import hours, pacing, states
 from outreach.outbox.compose import Recipient, build, enqueue
 from outreach.outbox.models import LETTER, NOTICE, DeliveryAttempt, OutboxMessage
 from outreach.outbox.queue import CONNECTION_FAILURES, alert_organisers, control_row, pause
@@ -266,16 +266,21 @@ def claim(worker_id: str, now: datetime, limit: int = 1) -> list[OutboxMessage]:
                     and_(OutboxMessage.status == states.SENDING, OutboxMessage.lease_until < now),
                 )
             )
-            .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .order_by(
+                OutboxMessage.priority, pacing.letters_today(now), OutboxMessage.next_attempt_at, OutboxMessage.id
+            )
             .limit(limit - len(claimed))
             .with_for_update(skip_locked=True)
         )
-        if not pacing.within_sending_hours(now):
-            stmt = stmt.where(OutboxMessage.kind != LETTER)
         found = db.session.scalars(stmt).all()
         if not found:
             break
+        members: set[str] = set()  # one letter per member a round: the member with fewest today goes first
         for message in found:
+            if message.kind == LETTER:
+                if message.recipient.lower() in members:
+                    continue  # their next letter waits for the next round, after the other members' turn
+                members.add(message.recipient.lower())
             if _may_go(message, now):
                 states.move(message, states.SENDING)  # so the next round's query passes it by
                 message.attempts += 1
@@ -306,6 +311,10 @@ def _may_go(message: OutboxMessage, now: datetime) -> bool:
             return False
         if address and address != message.recipient:
             message.recipient = address
+    if hours.put_off(message, now):
+        if message.status == states.SENDING:
+            states.move(message, states.QUEUED)
+        return False
     if message.daily_cap and not taken_over and not pacing.take_daily_slot(message, now):
         states.move(message, states.QUEUED)
         message.next_attempt_at = pacing.start_of_next_day(now)
