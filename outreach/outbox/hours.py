@@ -8,6 +8,7 @@ both Kerstdagen; Eerste Paas- and Pinksterdag are Sundays anyway. Goede Vrijdag 
 offices are open, so letters go out. Only kinds LETTER wait for office hours; confirmations, notices and privacy
 mail to supporters never do."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -32,10 +33,15 @@ class OfficeHours:
     end: time
 
 
+# Organisers on Dutch pages write the days in Dutch: ma-vr, dagelijks.
+DUTCH_DAYS = dict(zip(["ma", "di", "wo", "do", "vr", "za", "zo", "dagelijks"], [*pacing.DAYS, "daily"], strict=True))
+
+
 @cache
 def parse(spec: str) -> OfficeHours:
-    """'08:00-18:00' (weekdays), 'mon-fri 08:00-18:00', 'daily 09:00-17:00', 'mon,wed,fri 10:00-16:00'."""
-    spec = spec.strip()
+    """'08:00-18:00' (weekdays), 'mon-fri 08:00-18:00', 'daily 09:00-17:00', 'mon,wed,fri 10:00-16:00', or the
+    same with Dutch days ('ma-vr 08:00-18:00')."""
+    spec = re.sub(r"[a-z]+", lambda word: DUTCH_DAYS.get(word[0], word[0]), spec.strip().lower())
     days, start, end = pacing.parse_sending_hours(spec if " " in spec else f"mon-fri {spec}")
     return OfficeHours(frozenset(days), start, end)
 
