@@ -119,8 +119,8 @@ def put_off(message: OutboxMessage, now: datetime) -> bool:
 
 def spread(campaign_id: int | None, opened: datetime, now: datetime, closes: datetime) -> None:
     """Give the letters that waited for `opened` due times evenly apart from now until the office closes, members
-    taking turns (so no inbox gets its share in one go). Rows locked by another worker's claim are waited for, not
-    skipped: once it commits they are no longer due at `opened` and stay out of this plan."""
+    taking turns (so no inbox gets its share in one go). Rows another worker has locked are its to plan: skipping
+    them, rather than waiting, keeps two workers from waiting on each other's claims."""
     backlog = db.session.scalars(
         select(OutboxMessage)
         .where(
@@ -130,7 +130,7 @@ def spread(campaign_id: int | None, opened: datetime, now: datetime, closes: dat
             OutboxMessage.next_attempt_at == opened,
         )
         .order_by(OutboxMessage.id)
-        .with_for_update()
+        .with_for_update(skip_locked=True)
     ).all()
     turns: dict[str, int] = {}
     ranked = []

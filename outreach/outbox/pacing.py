@@ -6,12 +6,11 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import ScalarSelect, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, func, select, update
 
 from outreach.database import insert_unless_present
 from outreach.extensions import db
-from outreach.outbox.models import LETTER, OutboxControl, OutboxMessage, RecipientDay
+from outreach.outbox.models import OutboxControl, OutboxMessage, RecipientDay
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
@@ -71,37 +70,34 @@ def parse_sending_hours(spec: str) -> tuple[set[int], time, time]:
     return days, start, end
 
 
-def letters_today(now: datetime) -> ScalarSelect[int]:
-    """For the claim's order: letters handed to the mail server today (office time) for the same address, in every
-    campaign, so that a spike to a few members goes round by round instead of filling one inbox first."""
-    earlier = aliased(OutboxMessage)
-    midnight = start_of_next_day(now) - timedelta(days=1)
-    return (
-        select(func.count())
-        .where(
-            earlier.recipient == OutboxMessage.recipient,
-            earlier.kind == LETTER,
-            earlier.last_attempt_at >= midnight,
-        )
-        .correlate(OutboxMessage)
-        .scalar_subquery()
+def in_turns(stmt: Select[tuple[OutboxMessage]], now: datetime) -> Select[tuple[OutboxMessage]]:
+    """The claim's order: by priority, then the address with fewest letters handed over today (office time, every
+    campaign together) first, so that a spike to a few members goes round by round instead of filling one inbox
+    first; then the longest waiting. Today's counts are read once per query (the day's few hundred rows)."""
+    today = (
+        select(RecipientDay.recipient, func.sum(RecipientDay.letters).label("letters"))
+        .where(RecipientDay.day == local_now(now).date())
+        .group_by(RecipientDay.recipient)
+        .subquery()
+    )
+    return stmt.outerjoin(today, today.c.recipient == func.lower(OutboxMessage.recipient)).order_by(
+        OutboxMessage.priority, func.coalesce(today.c.letters, 0), OutboxMessage.next_attempt_at, OutboxMessage.id
     )
 
 
 def take_daily_slot(message: OutboxMessage, now: datetime) -> bool:
-    """Count this letter against its MP's daily cap for its campaign; False when today's letters are used up."""
+    """Count this letter for its MP today (for taking turns) and against the campaign's daily cap, if it has one;
+    False when today's letters are used up."""
     key = {
         "day": local_now(now).date(),
         "campaign_id": message.campaign_id or 0,
         "recipient": message.recipient.lower(),
     }
     insert_unless_present(RecipientDay, **key, letters=0)
-    taken = db.session.execute(
-        update(RecipientDay)
-        .where(*(getattr(RecipientDay, column) == value for column, value in key.items()))
-        .where(RecipientDay.letters < message.daily_cap)
-        .values(letters=RecipientDay.letters + 1)
-    )
+    stmt = update(RecipientDay).where(*(getattr(RecipientDay, column) == value for column, value in key.items()))
+    if message.daily_cap:
+        stmt = stmt.where(RecipientDay.letters < message.daily_cap)
+    taken = db.session.execute(stmt.values(letters=RecipientDay.letters + 1))
     return taken.rowcount == 1
 
 

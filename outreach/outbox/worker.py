@@ -259,18 +259,15 @@ def claim(worker_id: str, now: datetime, limit: int = 1) -> list[OutboxMessage]:
         if len(claimed) >= limit:
             break
         stmt = (
-            select(OutboxMessage)
+            pacing.in_turns(select(OutboxMessage), now)
             .where(
                 or_(
                     and_(OutboxMessage.status.in_(states.WAITING), OutboxMessage.next_attempt_at <= now),
                     and_(OutboxMessage.status == states.SENDING, OutboxMessage.lease_until < now),
                 )
             )
-            .order_by(
-                OutboxMessage.priority, pacing.letters_today(now), OutboxMessage.next_attempt_at, OutboxMessage.id
-            )
             .limit(limit - len(claimed))
-            .with_for_update(skip_locked=True)
+            .with_for_update(of=OutboxMessage, skip_locked=True)
         )
         found = db.session.scalars(stmt).all()
         if not found:
@@ -315,7 +312,7 @@ def _may_go(message: OutboxMessage, now: datetime) -> bool:
         if message.status == states.SENDING:
             states.move(message, states.QUEUED)
         return False
-    if message.daily_cap and not taken_over and not pacing.take_daily_slot(message, now):
+    if message.kind == LETTER and not taken_over and not pacing.take_daily_slot(message, now):
         states.move(message, states.QUEUED)
         message.next_attempt_at = pacing.start_of_next_day(now)
         return False
