@@ -73,7 +73,7 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_GIVE_UP_AFTER": 5 * 24 * 3600,  # ... and given up after five days (RFC 5321 asks for 4-5 days)
     "OUTBOX_MAX_ATTEMPTS": 100,
     "OUTBOX_RATE": 5.0,  # messages per second across all workers (your provider's quota); 0: no limit
-    "OUTBOX_SENDING_HOURS": "",  # e.g. "mon-fri 08:00-18:00" (BABEL_DEFAULT_TIMEZONE) for letters to MPs
+    "OUTBOX_SENDING_HOURS": "",  # e.g. "08:00-18:00" (weekdays, BABEL_DEFAULT_TIMEZONE) for letters; see outbox.hours
     "OUTBOX_BREAKER_FAILURES": 5,  # connection failures in a row that pause the queue
     "OUTBOX_BREAKER_COOLDOWN": 300,  # seconds an automatic pause lasts (doubling while it keeps tripping)
     "OUTBOX_POLL_SECONDS": 2.0,  # how often an idle worker looks for due messages
