@@ -3,7 +3,10 @@ same messages over one connection to the same sink, in the same run; for SQLite 
 
 The sink is aiosmtpd's own discarding handler in a separate process, so it does not share the GIL with the sender.
 
-    .venv/bin/python bench/outbox_bench.py [--messages 2000] [--postgres postgresql://postgres@127.0.0.1/test]
+    .venv/bin/python bench/outbox_bench.py [--messages 2000] [--letters] [--postgres postgresql://postgres@127.0.0.1/test]
+
+`--letters` sends supporters' letters of a real letter's length (Dutch and Azerbaijani text, a long paragraph, the
+footer) instead of one-line notices, so that the cost of encoding the text shows.
 """
 
 import argparse
@@ -23,7 +26,7 @@ from sqlalchemy.engine import make_url
 from outreach import create_app
 from outreach.config import normalise_database_url
 from outreach.extensions import db
-from outreach.outbox.compose import build
+from outreach.outbox.compose import Campaign, Recipient, Supporter, build, enqueue_letter
 from outreach.outbox.models import OutboxMessage
 from outreach.outbox.worker import Worker
 from tests.faults import queue_messages
@@ -46,7 +49,30 @@ def start_sink() -> tuple[subprocess.Popen, int]:
     raise RuntimeError("the sink did not start")
 
 
-def measure(url: str, messages: int, port: int) -> tuple[float, float, float]:
+# Under 998 characters a line, so that the same letters go out with or without a body encoding.
+LETTER = (
+    "Geachte heer De Vries,\n\n"
+    + "Op 26 februari 1992 werden in Xocalı honderden burgers gedood. " * 14
+    + "\n\nIk vraag de Kamer om dit bloedbad te erkennen en om 26 februari een herdenkingsdag te maken. "
+    "Mijn familie komt uit Ağdam; wij herdenken elk jaar, in Den Haag en in Bakı.\n\n"
+    "Met vriendelijke groet,\nAysel Məmmədova"
+)
+
+
+def queue_letters(count: int) -> None:
+    campaign = Campaign(1, "Khojaly herdenken", "https://khojaly.example/campaigns/khojaly")
+    for n in range(count):
+        enqueue_letter(
+            Recipient(f"Lid {n}", f"lid{n}@tweedekamer.example"),
+            Supporter(f"Aysel Məmmədova {n}", f"supporter{n}@example.org", "Utrecht"),
+            campaign,
+            "Erkenning van Khojaly",
+            LETTER,
+        )
+    db.session.commit()
+
+
+def measure(url: str, messages: int, port: int, letters: bool = False) -> tuple[float, float, float]:
     """Messages/s for the same messages: (outbox, raw smtplib with the bytes ready, raw smtplib writing each)."""
     app = create_app(
         {
@@ -59,7 +85,7 @@ def measure(url: str, messages: int, port: int) -> tuple[float, float, float]:
     )
     with app.app_context():
         db.create_all()
-        queue_messages(messages)
+        queue_letters(messages) if letters else queue_messages(messages)
         rows = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
         built = [(m.envelope_from, m.recipient, build(m)) for m in rows]
         raw = [(sender, recipient, mail.as_bytes()) for sender, recipient, mail in built]
@@ -114,16 +140,18 @@ def report(database: str, messages: int, outbox: float, raw: float, raw_writing:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--letters", action="store_true", help="supporters' letters instead of one-line notices")
     parser.add_argument("--postgres", help="a PostgreSQL server URL to measure as well")
     args = parser.parse_args()
     sink, port = start_sink()
     try:
         with tempfile.TemporaryDirectory() as folder:
-            report("SQLite", args.messages, *measure(f"sqlite:///{folder}/bench.sqlite", args.messages, port))
+            sqlite = f"sqlite:///{folder}/bench.sqlite"
+            report("SQLite", args.messages, *measure(sqlite, args.messages, port, args.letters))
         if args.postgres:
             url, drop = postgres_database(args.postgres)
             try:
-                report("PostgreSQL", args.messages, *measure(url, args.messages, port))
+                report("PostgreSQL", args.messages, *measure(url, args.messages, port, args.letters))
             finally:
                 drop()
     finally:
