@@ -1,15 +1,16 @@
 """Putting e-mail into the outbox, and turning an outbox row into the exact message the mail server receives.
 
 Everything that can reach a header is checked for line breaks and control characters before a row is written
-(`UnsafeHeader`); the message is built with Flask-Mail, with the row's own Message-ID, and signed with DKIM when a
-key is configured.
+(`UnsafeHeader`); the message is built with Flask-Mail, with the row's own Message-ID, its text in quoted-printable
+UTF-8 (`BODY_CHARSET`), and signed with DKIM when a key is configured.
 """
 
 import secrets
 import uuid
 from dataclasses import dataclass
-from email import policy
+from email import charset, policy
 from email.header import Header
+from email.mime.text import MIMEText
 from email.utils import getaddresses, parseaddr
 
 import dkim
@@ -32,6 +33,16 @@ SIGNED_HEADERS = [b"from", b"to", b"reply-to", b"subject", b"date", b"message-id
 
 
 SMTP_AS_ENCODED = policy.compat32.clone(linesep="\r\n")
+
+# The text of every message, in UTF-8 written as quoted-printable. Flask-Mail registers UTF-8 with no body encoding,
+# so a text with any non-ASCII letter went out as "8bit" and an ASCII one as "7bit", both as typed: a paragraph longer
+# than 998 octets was one line over RFC 5322's limit, which standard servers refuse ("500 Line too long"). Quoted-
+# printable breaks long lines with soft breaks that every mail program joins again, so the reader sees the
+# supporter's paragraphs exactly, and keeps the body 7-bit, so no relay re-encodes it and breaks the DKIM signature.
+# format=flowed was the other choice: Outlook ignores it (the reader would see hard-wrapped lines), it changes what
+# trailing spaces mean, and its non-ASCII text would still travel as 8bit.
+BODY_CHARSET = charset.Charset("utf-8")
+BODY_CHARSET.body_encoding = charset.QP
 
 
 class UnsafeHeader(ValueError):
@@ -239,7 +250,8 @@ class OutboxMail(Message):
 
     Flask-Mail encodes names and subjects into RFC 2047 words itself, then hands the message to Python's SMTP
     policy, which decodes and refolds them, and loses or adds spaces in long non-ASCII names on the way. Written
-    with the compat32 policy (CRLF line ends), the encoded words go out as encoded.
+    with the compat32 policy (CRLF line ends), the encoded words go out as encoded. The text goes out in
+    quoted-printable (`BODY_CHARSET`), whatever its length and letters.
 
     To and Reply-To are written here rather than by Flask-Mail, which cannot write an address with a non-ASCII part
     before the @; and a subject that itself looks like an encoded word is encoded, so that a mail program shows
@@ -248,6 +260,9 @@ class OutboxMail(Message):
 
     to_header = ""
     reply_to_header: str | None = None
+
+    def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
+        return MIMEText(text or "", subtype, BODY_CHARSET)
 
     def _message(self):
         recipients, self.recipients = self.recipients, []
