@@ -1,15 +1,18 @@
 """Putting e-mail into the outbox, and turning an outbox row into the exact message the mail server receives.
 
 Everything that can reach a header is checked for line breaks and control characters before a row is written
-(`UnsafeHeader`); the message is built with Flask-Mail, with the row's own Message-ID, and signed with DKIM when a
-key is configured.
+(`UnsafeHeader`); the message is built with Flask-Mail, with the row's own Message-ID, its text in quoted-printable
+UTF-8 (`text_part`), and signed with DKIM when a key is configured.
 """
 
+import binascii
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
 from email import policy
 from email.header import Header
+from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import getaddresses, parseaddr
 
 import dkim
@@ -32,6 +35,15 @@ SIGNED_HEADERS = [b"from", b"to", b"reply-to", b"subject", b"date", b"message-id
 
 
 SMTP_AS_ENCODED = policy.compat32.clone(linesep="\r\n")
+
+# The text of every message goes out in UTF-8 written as quoted-printable (`text_part`). Flask-Mail registers UTF-8
+# with no body encoding, so a text with any non-ASCII letter went out as "8bit" and an ASCII one as "7bit", both as
+# typed: a paragraph longer than 998 octets was one line over RFC 5322's limit, which standard servers refuse ("500
+# Line too long"). Quoted-printable breaks long lines with soft breaks that every mail program joins again, so the
+# reader sees the supporter's paragraphs exactly, and keeps the body 7-bit, so no relay re-encodes it and breaks the
+# DKIM signature. format=flowed was the other choice: Outlook ignores it (the reader would see hard-wrapped lines),
+# it gives trailing spaces a meaning of their own, and its non-ASCII text would still travel as 8bit.
+_LINE_END = re.compile(r"\r\n?")
 
 
 class UnsafeHeader(ValueError):
@@ -239,7 +251,8 @@ class OutboxMail(Message):
 
     Flask-Mail encodes names and subjects into RFC 2047 words itself, then hands the message to Python's SMTP
     policy, which decodes and refolds them, and loses or adds spaces in long non-ASCII names on the way. Written
-    with the compat32 policy (CRLF line ends), the encoded words go out as encoded.
+    with the compat32 policy (CRLF line ends), the encoded words go out as encoded. The text goes out in
+    quoted-printable (`text_part`), whatever its length and letters.
 
     To and Reply-To are written here rather than by Flask-Mail, which cannot write an address with a non-ASCII part
     before the @; and a subject that itself looks like an encoded word is encoded, so that a mail program shows
@@ -248,6 +261,9 @@ class OutboxMail(Message):
 
     to_header = ""
     reply_to_header: str | None = None
+
+    def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMENonMultipart:
+        return text_part(text or "", subtype)
 
     def _message(self):
         recipients, self.recipients = self.recipients, []
@@ -282,6 +298,17 @@ def _raw(value: str) -> str:
     """A header value the compat32 generator writes out byte for byte: UTF-8 for the non-ASCII addresses of an
     SMTPUTF8 message, where it would otherwise turn the whole address into one encoded word no server can use."""
     return value if value.isascii() else value.encode("utf-8").decode("ascii", "surrogateescape")
+
+
+def text_part(text: str, subtype: str = "plain") -> MIMENonMultipart:
+    """The text of a message as its MIME part: UTF-8 in quoted-printable, every line end as the mail's own, in lines
+    of at most 76 characters that the reader's mail program joins back into the lines that were written."""
+    part = MIMENonMultipart("text", subtype, charset="utf-8")
+    part["Content-Transfer-Encoding"] = "quoted-printable"
+    # binascii's encoder (the one `quopri` uses) takes a tenth of the time of the email package's pure-Python one.
+    # CRLF and a lone CR become LF first, the one line end the encoder knows; the message is written with CRLF.
+    part.set_payload(binascii.b2a_qp(_LINE_END.sub("\n", text).encode("utf-8"), istext=True).decode("ascii"))
+    return part
 
 
 def _check_header_text(value: str) -> None:
