@@ -57,6 +57,9 @@ def make_app(database_url: str, **config: object) -> Flask:
         "ACCOUNTS_REQUIRE_TOTP_FOR": "none",
         # Never the real House: a sync that a test starts without a feed of its own is refused at once on loopback.
         "TK_SYNCFEED_URL": "http://127.0.0.1:9/SyncFeed/2.0/Feed",
+        # Nor the machine's DNS server: a page that looks records up without a test's own server asks loopback.
+        "DNS_RESOLVER": "127.0.0.1:9",
+        "DNS_TIMEOUT": 0.2,
     }  # tests/test_security.py checks CSRF with it switched on, tests/test_accounts.py the second factor
     return create_app({**settings, **config})
 

@@ -544,7 +544,7 @@ def test_the_letter_box_holds_only_the_words_to_write_and_shows_salutation_and_s
     assert "{salutation}" not in box and "{supporter_name}" not in box and "{supporter_city}" not in box
     assert box.rstrip().endswith("Met vriendelijke groet,")
     assert 'class="locked-text">Geachte mevrouw Yeşilgöz,<' in one
-    assert '<li aria-current="step">Uw brief</li>' in one and one.count('aria-current="step"') == 1
+    assert re.search(r'aria-current="step">Uw brief<', one) and one.count('aria-current="step"') == 1
     assert 'class="locked-text">[uw naam]<' in one
     several = letter_page(client, keys).get_data(as_text=True)
     assert 'class="locked-text">Geachte heer/mevrouw [naam Kamerlid],<' in several
@@ -660,7 +660,7 @@ def test_after_confirming_a_thank_you_page_with_the_counter_and_share_links_that
     client.post(path)
     page = client.get(path).get_data(as_text=True)
     assert "Vraag nog iemand om te schrijven" in page and 'class="counter"' in page
-    assert '<li aria-current="step">Klaar</li>' in page
+    assert re.search(r'aria-current="step">Klaar<', page)
     for channel, start in (
         ("whatsapp", "https://wa.me/?text="),
         ("telegram", "https://t.me/share/url?url="),

@@ -140,6 +140,7 @@ def admin_pages(known: dict) -> dict[str, str]:
         "outbox_admin.index": "/admin/outbox/",
         "outbox_admin.show": f"/admin/outbox/{known['message']}",
         "outbox_admin.dev_mail": "/admin/dev-mail",
+        "outbox_admin.domain_check": "/admin/outbox/domain",
         "privacy_admin.index": "/admin/privacy/",
         "replies_admin.index": "/admin/replies/",
         "replies_admin.show": f"/admin/replies/{known['reply']}",

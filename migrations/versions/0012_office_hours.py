@@ -1,6 +1,6 @@
 """Office hours per campaign for its letters to members
 
-Revision ID: 0019_office_hours
+Revision ID: 0012_office_hours
 Revises: 0011_committee_recipients
 Create Date: 2026-12-01 12:40:00.000000
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0019_office_hours'
+revision = '0012_office_hours'
 down_revision = '0011_committee_recipients'
 branch_labels = None
 depends_on = None
