@@ -715,10 +715,20 @@ def test_drafts_saved_from_one_internet_address_are_limited(app: Flask, client: 
         assert typed_page(app.test_client(), keys[:1], "recipients").status_code == 303
     refused = typed_page(app.test_client(), keys[:1], "recipients")
     assert refused.status_code == 429
+    assert_everything_typed_is_there(refused.get_data(as_text=True))  # refused, but nothing typed is lost
     with app.app_context():
-        from outreach.campaigns.models import LetterDraft
-
         assert count(LetterDraft) == 2
+
+
+def test_a_letter_refused_by_the_limit_per_internet_address_keeps_everything_typed(app: Flask, keys: list[str]) -> None:
+    app.config["SUBMISSION_LIMIT_PER_IP"] = "1/hour"  # one community centre's connection
+    assert typed_page(app.test_client(), keys[:1], "send", consent="y").status_code == 302
+    refused = typed_page(app.test_client(), keys[:1], "send", consent="y", email="tweede@example.org")
+    assert refused.status_code == 429
+    html = refused.get_data(as_text=True)
+    assert MINE in html and 'value="tweede@example.org"' in html and "probeer het over een tijdje opnieuw" in html
+    with app.app_context():
+        assert count(Submission) == 1
 
 
 def test_a_letter_still_being_written_is_in_the_export_and_gone_after_erasure(

@@ -8,6 +8,7 @@ from flask import current_app, jsonify, redirect, render_template, request, sess
 from flask_babel import lazy_gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from outreach.campaigns import bp, drafts, letters, submit, targets, tokens
@@ -29,6 +30,10 @@ def _draft_limit() -> str:
 # The fields a draft keeps, and the order in which the error summary lists the fields' mistakes.
 DRAFT_FIELDS = ("subject", "body", "name", "email", "place")
 SUMMARY_ORDER = ("subject", "body", "name", "email", "place", "consent", "newsletter")
+TOO_MANY = lazy_gettext(
+    "Many letters were sent from this internet connection in a short time, so this one was not sent or saved yet. "
+    "Everything you typed is still here: please try again a little later."
+)
 EXPIRED = lazy_gettext(
     "This page was open for a long time, so for your safety your letter was not sent yet. Everything you typed is "
     "still here: check it and press the button again."
@@ -164,18 +169,29 @@ def _asked(campaign: Campaign) -> tuple[list[targets.Target], list[str], list[st
 def form_expired(error: CSRFError) -> tuple[str, int]:
     """A letter form whose security token expired (or whose browser lost its session) comes back with everything
     typed in it and a fresh token, instead of an error page; nothing is sent or saved. Elsewhere: "bad request"."""
+    return _refused_with_words_kept(error, EXPIRED, 400)
+
+
+@bp.errorhandler(429)
+def too_many_from_here(error: HTTPException) -> tuple[str, int]:
+    """A letter page sent once too often from one internet address (a community centre's connection, say) comes back
+    with everything typed in it and says to try again later, instead of an error page that loses the letter."""
+    return _refused_with_words_kept(error, TOO_MANY, 429)
+
+
+def _refused_with_words_kept(error: HTTPException, message: str, status: int) -> tuple[str, int]:
     from outreach.site import http_error  # the site's pages use this room: imported here to keep imports one-way
 
     slug = (request.view_args or {}).get("slug")
     campaign = db.session.scalar(db.select(Campaign).where(Campaign.slug == slug)) if slug else None
     visible = campaign is not None and (campaign.status != DRAFT or current_user.is_authenticated)
-    if request.endpoint != "campaigns.write" or not visible:
+    if request.endpoint != "campaigns.write" or request.method != "POST" or not visible:
         return http_error(error)
     request.personal_data = True  # type: ignore[attr-defined]
     chosen, _bad, languages, language, ref = _asked(campaign)
     form = LetterForm()
     _refresh_token(form, at_once=True)
-    return _letter_page(campaign, form, chosen, language, languages, [("send", str(EXPIRED))], ref), 400
+    return _letter_page(campaign, form, chosen, language, languages, [("send", str(message))], ref), status
 
 
 def _field_errors(form: LetterForm) -> list[tuple[str, str]]:

@@ -179,7 +179,7 @@ def test_the_whole_path_keeps_every_word_and_ends_with_the_share_step(
         page.get_by_role("button", name=words["confirm"]).click()
 
         # The thank-you page brings the next supporter: plain links, each marked with where it was shared.
-        assert page.get_by_role("heading", name=words["share"]).count() == 1
+        expect(page.get_by_role("heading", name=words["share"])).to_have_count(1)  # waits for the page to load
         links = page.locator(".share-links a")
         hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
         assert len(hrefs) == 6
