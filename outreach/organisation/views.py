@@ -6,6 +6,7 @@ import hashlib
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext
 from flask_login import current_user
+from flask_wtf.file import FileField
 from werkzeug.wrappers import Response
 
 from outreach.accounts.access import audit, protect, requires_role
@@ -98,13 +99,7 @@ def edit() -> str | Response | tuple[str, int]:
     row = settings.row()
     form = OrganisationForm(obj=row)
     if form.validate_on_submit():
-        picture = None
-        upload = form.logo.data
-        if upload and getattr(upload, "filename", ""):
-            try:
-                picture = images.check(upload.read())
-            except images.NotAnImage as error:
-                form.logo.errors = [str(error)]
+        picture = _uploaded(form.logo)
         if picture is not None and not (form.logo_alt.data or "").strip() and not (row and row.logo_alt):
             form.logo_alt.errors = [str(lazy_gettext("Describe the logo for people who cannot see it."))]
         if not form.logo.errors and not form.logo_alt.errors:
@@ -113,6 +108,19 @@ def edit() -> str | Response | tuple[str, int]:
     return render_template(
         "organisation/edit.html", form=form, row=row, config=current_app.config, fields=settings.FIELDS
     ), status
+
+
+def _uploaded(field: FileField) -> images.Picture | None:
+    """The picture uploaded in a form's file field, checked; None when none was chosen or it is no picture (the field
+    then says why)."""
+    upload = field.data
+    if not (upload and getattr(upload, "filename", "")):
+        return None
+    try:
+        return images.check(upload.read())
+    except images.NotAnImage as error:
+        field.errors = [str(error)]
+        return None
 
 
 def _save(row: Organisation | None, form: OrganisationForm, picture: images.Picture | None) -> Response:
@@ -155,14 +163,8 @@ def edit_campaign_image(campaign_id: int) -> str | Response | tuple[str, int]:
         flash(lazy_gettext("The picture is removed."), "success")
         return redirect(url_for(".edit_campaign_image", campaign_id=campaign.id))
     if form.validate_on_submit():
-        picture = None
-        upload = form.image.data
-        if upload and getattr(upload, "filename", ""):
-            try:
-                picture = images.check(upload.read())
-            except images.NotAnImage as error:
-                form.image.errors = [str(error)]
-        elif image is None:
+        picture = _uploaded(form.image)
+        if picture is None and not form.image.errors and image is None:
             form.image.errors = [str(lazy_gettext("Choose a file to upload."))]
         if not form.image.errors:
             begin_write()
