@@ -62,7 +62,7 @@ def grouped(secret: str) -> str:
 def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
     """The 30-second step whose code `code` is (this one, or one either side for a slow phone clock), or None."""
     code = "".join(code.split())
-    if not (code.isdigit() and len(code) == 6):
+    if not (code.isascii() and code.isdigit() and len(code) == 6):  # ASCII: "²" is a digit to Python
         return None
     totp = pyotp.TOTP(secret)
     now = time.time() if now is None else now

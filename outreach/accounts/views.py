@@ -21,7 +21,7 @@ from outreach.directory.models import SyncRun
 from outreach.directory.queries import directory_counts
 from outreach.extensions import db, limiter, login_manager
 from outreach.labels import ROLES as ROLE_LABELS
-from outreach.urls import safe_next
+from outreach.urls import parse_id, safe_next
 from outreach.validation import email_address
 
 login_manager.login_view = "accounts.login"
@@ -37,9 +37,10 @@ CODE_SECONDS = 300
 def load_account(login_id: str) -> Account | None:
     """The account of a session, while the session token in it is the account's current one."""
     account_id, _, token = login_id.partition(":")
-    if not account_id.isdigit() or not token:
+    number = parse_id(account_id)
+    if number is None or not token:
         return None
-    account = db.session.get(Account, int(account_id))
+    account = db.session.get(Account, number)
     if account is None or not hmac.compare_digest(account.session_token.encode(), token.encode()):
         return None
     return account
