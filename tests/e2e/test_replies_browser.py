@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from outreach.database import utcnow
@@ -95,6 +95,6 @@ def test_a_supporter_answers_the_survey_in_the_browser(page: Page, serve) -> Non
     violations = Axe().run(page)
     assert not [v for v in violations.response["violations"] if v["impact"] in ("serious", "critical")]
     page.get_by_role("button", name="Mijn antwoord opslaan").click()
-    assert "Dank u: uw antwoord is opgeslagen." in page.content()
+    expect(page.locator("main")).to_contain_text("Dank u: uw antwoord is opgeslagen.")
     with serve.app.app_context():
         assert db.session.scalars(select(SurveyAnswer.answer)).all() == ["replied"]
