@@ -32,6 +32,7 @@ run: $(VENV)/.run-deps $(MO)
 test: $(VENV)/.test-deps $(MO)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n $(or $(JOBS),auto) $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-deps

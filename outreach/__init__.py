@@ -35,7 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     i18n.register_formats(app)
     labels.init_app(app)
 
-    from outreach import site
+    from outreach import home, site
     from outreach.accounts import bp as accounts_bp
     from outreach.campaigns import bp as campaigns_bp
     from outreach.campaigns.admin import bp as campaigns_admin_bp
@@ -55,6 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     app.register_blueprint(health.bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(home.bp)
     app.register_blueprint(directory_admin_bp)
     app.register_blueprint(outbox_bp)
     app.register_blueprint(outbox_admin_bp)

@@ -1,7 +1,7 @@
 """Which language a visitor reads: their choice from the language switch, else Dutch."""
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_decimal, format_percent, get_locale
 
 LANGUAGE_COOKIE = "lang"
 
@@ -17,6 +17,11 @@ def select_locale() -> str:
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def page_language() -> str:
+    """The language the current page (or the e-mail it sends) is in: "nl" or "en"."""
+    return str(get_locale())
 
 
 def number(value: float | None, decimals: int = 0) -> str:

@@ -354,7 +354,7 @@ def test_rate_limits_count_a_keyed_hash_of_the_internet_address_never_the_addres
 def test_the_worker_purges_daily_and_the_command_says_what_it_did(
     app: Flask, client: FlaskClient, directory: dict[str, int]
 ) -> None:
-    from outreach.outbox.worker import PERIODIC_JOBS
+    from outreach.jobs import PERIODIC_JOBS
     from outreach.privacy import purge_daily
 
     assert (purge_daily, False) in app.extensions[PERIODIC_JOBS]

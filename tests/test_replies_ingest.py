@@ -15,8 +15,8 @@ from outreach.campaigns.models import Letter
 from outreach.database import utcnow
 from outreach.directory.delivery import is_undeliverable
 from outreach.extensions import db
+from outreach.jobs import PERIODIC_JOBS
 from outreach.outbox.models import NOTICE, OutboxMessage
-from outreach.outbox.worker import PERIODIC_JOBS
 from outreach.replies.ingest import dedupe_key, ingest
 from outreach.replies.models import Reply
 from outreach.replies.sources import fetch_when_due

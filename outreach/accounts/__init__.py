@@ -1,5 +1,4 @@
-"""The accounts room: organiser accounts, login with a second factor, passwords and their reset, the admin home,
-the audit log."""
+"""The accounts room: organiser accounts, login with a second factor, passwords and their reset, the audit log."""
 
 from flask import Blueprint
 

@@ -1,4 +1,4 @@
-"""Organiser pages: log in (password, then the second factor) and out, the admin home, accounts and the audit log."""
+"""Organiser pages: log in (password, then the second factor) and out, accounts and the audit log."""
 
 import hmac
 import time
@@ -17,8 +17,6 @@ from outreach.accounts import bp, passwords, secondfactor
 from outreach.accounts.access import audit, before_second_factor, public, requires_role
 from outreach.accounts.models import ROLES, Account, AuditEntry
 from outreach.database import utcnow
-from outreach.directory.models import SyncRun
-from outreach.directory.queries import directory_counts
 from outreach.extensions import db, limiter, login_manager
 from outreach.labels import ROLES as ROLE_LABELS
 from outreach.urls import parse_id, safe_next
@@ -93,7 +91,7 @@ def _logged_in(account: Account, next_url: str | None, notice: str | None = None
     account.last_login_at = utcnow()
     audit("log in", account)
     db.session.commit()
-    return redirect(safe_next(next_url, url_for(".home")))
+    return redirect(safe_next(next_url, url_for("home.index")))
 
 
 class CodeForm(FlaskForm):
@@ -163,30 +161,6 @@ def logout() -> Response:
     session.clear()
     flash(lazy_gettext("You are logged out."), "info")
     return redirect(url_for(".login"))
-
-
-@bp.get("/")
-def home() -> str:
-    """The campaign's pulse: per live campaign letters today and this week and what waits for someone; the
-    outbox, replies to assign, the directory and its last sync; and what the site still says nothing about."""
-    # Imported here: those rooms use accounts' access checks, so importing them at the top would be circular.
-    from outreach.organisation import settings
-    from outreach.outbox import queue
-    from outreach.replies.models import Reply
-    from outreach.reports.pulse import pulse
-
-    now = utcnow()
-    last_sync = db.session.scalar(select(SyncRun).order_by(SyncRun.id.desc()).limit(1))
-    return render_template(
-        "accounts/home.html",
-        counts=directory_counts(),
-        last_sync=last_sync,
-        campaigns=pulse(now),
-        outbox=queue.counts(),
-        control=queue.control_row(),
-        to_assign=db.session.scalar(select(func.count(Reply.id)).where(Reply.handled.is_(False))) or 0,
-        missing=settings.current().missing(),
-    )
 
 
 class AccountForm(FlaskForm):

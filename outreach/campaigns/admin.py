@@ -7,11 +7,10 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from outreach.accounts.access import audit, protect
-from outreach.campaigns import stats, submit, targets
+from outreach.campaigns import labels, stats, submit, targets
 from outreach.campaigns.confirmation import change_status, reject, release
 from outreach.campaigns.forms import CampaignForm
 from outreach.campaigns.models import CAMPAIGN_STATUSES, DRAFT, HELD, Campaign, Letter, Submission
-from outreach.campaigns.submit import REVIEW_REASONS
 from outreach.database import utcnow
 from outreach.directory import queries
 from outreach.extensions import db
@@ -20,45 +19,12 @@ from outreach.urls import parse_id
 bp = Blueprint("campaigns_admin", __name__, url_prefix="/admin/campaigns")
 protect(bp)
 
-STATUS_LABELS = {
-    "draft": lazy_gettext("draft"),
-    "live": lazy_gettext("live"),
-    "paused": lazy_gettext("paused"),
-    "closed": lazy_gettext("closed"),
-}
-HOLD_LABELS = {
-    **REVIEW_REASONS,
-    "campaign_paused": lazy_gettext("confirmed while the campaign was paused"),
-    "no_address": lazy_gettext("the recipient has no address any more"),
-}
-LETTER_STATUS_LABELS = {
-    "awaiting_confirmation": lazy_gettext("awaiting confirmation"),
-    "queued": lazy_gettext("waiting in the outbox"),
-    "sent": lazy_gettext("sent"),
-    "failed": lazy_gettext("could not be delivered"),
-    "cancelled": lazy_gettext("cancelled"),
-    "held": lazy_gettext("held for review"),
-    "rejected": lazy_gettext("rejected"),
-    "own_mail": lazy_gettext("for the supporter's mail program"),
-    "opened": lazy_gettext("opened in a mail program"),
-    "bounced": lazy_gettext("bounced: not delivered"),
-}
 LIST_FIELDS = ("parties", "committees")
 
 
-@bp.app_template_global()
-def letter_status(status: str) -> str:
-    return str(LETTER_STATUS_LABELS.get(status, status))
-
-
-@bp.app_template_global()
-def campaign_status(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
-
-@bp.app_template_global()
-def hold_label(reason: str | None) -> str:
-    return str(HOLD_LABELS.get(reason or "", reason or ""))
+bp.add_app_template_global(labels.letter_status)
+bp.add_app_template_global(labels.campaign_status)
+bp.add_app_template_global(labels.hold_label)
 
 
 @bp.get("/")
@@ -97,7 +63,7 @@ def set_status(campaign_id: int) -> Response:
     change_status(campaign, status, utcnow())
     audit("campaign status", campaign, status)
     db.session.commit()
-    flash(lazy_gettext("The campaign is now %(status)s.", status=campaign_status(status)), "info")
+    flash(lazy_gettext("The campaign is now %(status)s.", status=labels.campaign_status(status)), "info")
     return redirect(url_for(".show", campaign_id=campaign.id))
 
 

@@ -6,7 +6,7 @@ from urllib.parse import quote, urlencode
 from flask_babel import gettext, lazy_gettext
 
 from outreach.campaigns.models import Campaign
-from outreach.campaigns.submit import title
+from outreach.campaigns.texts import title
 from outreach.urls import public_url
 
 # (channel, label) in the order shown; Signal has no share address of its own: the phone's share button reaches it.

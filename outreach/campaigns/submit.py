@@ -31,6 +31,7 @@ from outreach.campaigns.models import (
     Supporter,
 )
 from outreach.campaigns.targets import Target
+from outreach.campaigns.texts import title
 from outreach.database import begin_write, insert_unless_present
 from outreach.directory.models import Member, MemberOverride
 from outreach.extensions import db
@@ -47,11 +48,6 @@ CONSENT_TEXT = lazy_gettext(
     "e-mail address and city or postcode, to the recipients I chose."
 )
 NEWSLETTER_TEXT = lazy_gettext("Keep me informed about this campaign by e-mail (optional).")
-
-REVIEW_REASONS = {
-    "similar": lazy_gettext("nearly the same personal text as another supporter's letter"),
-    "parliament_address": lazy_gettext("written from an address of the House or of a member"),
-}
 
 
 @dataclass
@@ -82,10 +78,6 @@ def template(campaign: Campaign, language: str) -> tuple[str, str]:
     if language == "en" and campaign.body_en:
         return campaign.subject_en or campaign.subject_nl or "", campaign.body_en
     return campaign.subject_nl or "", campaign.body_nl or ""
-
-
-def title(campaign: Campaign, language: str) -> str:
-    return campaign.title_en if language == "en" and campaign.title_en else campaign.title_nl
 
 
 def letter_languages(campaign: Campaign) -> list[str]:

@@ -11,8 +11,7 @@ from sqlalchemy.orm import contains_eager
 from outreach.campaigns.models import Campaign
 from outreach.directory import queries
 from outreach.directory.models import Committee, CommitteeOverride, CommitteeSeat, ExtraTarget, Member
-from outreach.directory.names import english_salutation
-from outreach.directory.views import local_name, seats_on
+from outreach.directory.names import english_salutation, local_name
 from outreach.extensions import db
 from outreach.urls import parse_id
 
@@ -55,7 +54,7 @@ class Target:
         full seats on other committees."""
         if self.member is None:
             return [], []
-        here = seats_on(self.member, committee)
+        here = queries.seats_on(self.member, committee)
         others = [
             seat
             for seat in self.member.seats

@@ -2,17 +2,18 @@
 your mail → confirm. Works without JavaScript; every step is a plain form."""
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from outreach.campaigns import bp, stats, submit, targets, tokens
+from outreach.campaigns import bp, stats, targets, texts, tokens
 from outreach.campaigns.models import DRAFT, LIVE, Campaign, Submission
 from outreach.database import utcnow
 from outreach.directory import queries
+from outreach.directory.labels import ROLE_LABELS
 from outreach.directory.models import Committee
-from outreach.directory.views import ROLE_LABELS
 from outreach.extensions import db
+from outreach.i18n import page_language
 
 REF_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789:._-")
 REF_MAX_LENGTH = 40  # the width of submission.ref
@@ -34,10 +35,6 @@ def clean_ref(value: str | None) -> str | None:
     return value if value and len(value) <= REF_MAX_LENGTH and set(value) <= REF_CHARS else None
 
 
-def page_language() -> str:
-    return str(get_locale())
-
-
 @bp.app_template_global()
 def campaign_title(campaign: Campaign | int | None) -> str:
     """A campaign's title in the visitor's language (also for pages that only know its number)."""
@@ -45,15 +42,13 @@ def campaign_title(campaign: Campaign | int | None) -> str:
         campaign = db.session.get(Campaign, campaign)
     if campaign is None:
         return ""
-    return submit.title(campaign, page_language())
+    return texts.title(campaign, page_language())
 
 
 @bp.app_template_global()
 def campaign_text(campaign: Campaign, field: str) -> str:
     """A campaign's intro (or other text) in the visitor's language, Dutch when there is no translation."""
-    if page_language() == "en" and getattr(campaign, f"{field}_en", None):
-        return getattr(campaign, f"{field}_en")
-    return getattr(campaign, f"{field}_nl") or ""
+    return texts.text(campaign, field, page_language())
 
 
 @bp.get("/campaigns/<slug>")

@@ -11,12 +11,14 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from outreach.campaigns import bp, drafts, letters, submit, targets, tokens
+from outreach import errors
+from outreach.campaigns import bp, drafts, letters, submit, targets, texts, tokens
 from outreach.campaigns.forms import LetterForm
 from outreach.campaigns.models import DRAFT, LIVE, OWN_MAIL, SEND, Campaign
-from outreach.campaigns.views import CHECK_MAIL_KEY, CLOSED, campaign_or_404, clean_ref, page_language
+from outreach.campaigns.views import CHECK_MAIL_KEY, CLOSED, campaign_or_404, clean_ref
 from outreach.database import utcnow
 from outreach.extensions import db, limiter
+from outreach.i18n import page_language
 
 
 def _write_limit() -> str:
@@ -180,13 +182,11 @@ def too_many_from_here(error: HTTPException) -> tuple[str, int]:
 
 
 def _refused_with_words_kept(error: HTTPException, message: str, status: int) -> tuple[str, int]:
-    from outreach.site import http_error  # the site's pages use this room: imported here to keep imports one-way
-
     slug = (request.view_args or {}).get("slug")
     campaign = db.session.scalar(db.select(Campaign).where(Campaign.slug == slug)) if slug else None
     visible = campaign is not None and (campaign.status != DRAFT or current_user.is_authenticated)
     if request.endpoint != "campaigns.write" or request.method != "POST" or not visible:
-        return http_error(error)
+        return errors.http_error(error)
     request.personal_data = True  # type: ignore[attr-defined]
     chosen, _bad, languages, language, ref = _asked(campaign)
     form = LetterForm()
@@ -235,7 +235,7 @@ def _letter_page(
         head=drafts.shown(letter_frame.head, salutations, language, name, form.place.data),
         tail=drafts.shown(letter_frame.tail, salutations, language, name, form.place.data),
         your_name=str(lazy_gettext("[your name]")),
-        campaign_title_in_letter=submit.title(campaign, language),
+        campaign_title_in_letter=texts.title(campaign, language),
         switch_to=switch_to,
     )
 

@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+from outreach.i18n import page_language
+
 # Letters that Unicode does not decompose into a base letter plus an accent.
 _UNDECOMPOSABLE = str.maketrans(
     {
@@ -116,3 +118,10 @@ def english_salutation(gender: str | None, prefix: str | None, surname: str | No
     if (override and override.strip()) or not title:
         return f"Dear {name}," if name else "Dear Sir or Madam,"
     return f"Dear {title} {name},"
+
+
+def local_name(entity: object) -> str:
+    """A party's or committee's name in the visitor's language, Dutch when there is no translation."""
+    if page_language() == "en" and getattr(entity, "name_en", None):
+        return entity.name_en  # type: ignore[attr-defined]
+    return entity.name_nl  # type: ignore[attr-defined]

@@ -177,3 +177,8 @@ def directory_counts() -> dict[str, int]:
         "committees": committees or 0,
         "no_address": members[2],
     }
+
+
+def seats_on(member: Member, committee: str) -> list[CommitteeSeat]:
+    """A member's seats on the committee a list is filtered on (a substitute's too), to show their role in it."""
+    return [seat for seat in member.seats if seat.committee.abbreviation == committee] if committee else []

@@ -1,38 +1,18 @@
 """Public directory pages: the member finder, member, committee and party pages."""
 
 from flask import abort, current_app, g, render_template, request
-from flask_babel import force_locale, format_datetime, get_locale, gettext, lazy_gettext
+from flask_babel import force_locale, format_datetime, gettext, lazy_gettext
 
 from outreach.accounts.access import audit
 from outreach.database import utcnow
-from outreach.directory import bp, cache, delivery, queries
+from outreach.directory import bp, cache, delivery, names, queries
+from outreach.directory.labels import PARTY_ROLE_LABELS, ROLE_LABELS, SEAT_ROLE_LABELS
 from outreach.directory.models import Committee, CommitteeSeat, Member
 from outreach.extensions import db
 
-ROLE_LABELS = {
-    "chair": lazy_gettext("Chair"),
-    "vice-chair": lazy_gettext("Vice-chair"),
-    "member": lazy_gettext("Member"),
-    "substitute": lazy_gettext("Substitute member"),
-}
-# The Kamer records committee roles in Dutch; these are the ones seen in its data.
-SEAT_ROLE_LABELS = {
-    "Voorzitter": lazy_gettext("Chair"),
-    "Fng voorzitter": lazy_gettext("Acting chair"),
-    "Ondervoorzitter": lazy_gettext("Vice-chair"),
-    "Lid": lazy_gettext("Member"),
-    "Plv. lid": lazy_gettext("Substitute member"),
-}
-PARTY_ROLE_LABELS = {"Fractievoorzitter": lazy_gettext("Leader of the parliamentary party")}
-
-
-@bp.app_template_filter()
-@bp.app_template_global()
-def local_name(entity: object) -> str:
-    """A party's or committee's name in the visitor's language, Dutch when there is no translation."""
-    if str(get_locale()) == "en" and getattr(entity, "name_en", None):
-        return entity.name_en  # type: ignore[attr-defined]
-    return entity.name_nl  # type: ignore[attr-defined]
+bp.add_app_template_filter(names.local_name)
+bp.add_app_template_global(names.local_name)
+bp.add_app_template_global(queries.seats_on)
 
 
 @bp.app_template_global()
@@ -43,12 +23,6 @@ def seat_role(seat: CommitteeSeat) -> str:
     if labels is None:
         labels = g.seat_role_labels = {role: str(label) for role, label in SEAT_ROLE_LABELS.items()}
     return labels["Plv. lid"] if seat.substitute else labels.get(seat.role, seat.role)
-
-
-@bp.app_template_global()
-def seats_on(member: Member, committee: str) -> list[CommitteeSeat]:
-    """A member's seats on the committee a list is filtered on (a substitute's too), to show their role in it."""
-    return [seat for seat in member.seats if seat.committee.abbreviation == committee] if committee else []
 
 
 @bp.app_template_global()
@@ -95,7 +69,7 @@ def show_member(member_id: int) -> str:
     member = queries.member(member_id)
     if member is None:
         abort(404)
-    seats = sorted(member.seats, key=lambda seat: (seat.substitute, local_name(seat.committee)))
+    seats = sorted(member.seats, key=lambda seat: (seat.substitute, names.local_name(seat.committee)))
     return render_template("directory/member.html", member=member, seats=seats)
 
 

@@ -7,8 +7,10 @@ from flask import current_app, request, url_for
 from flask_babel import get_locale, gettext
 from sqlalchemy.exc import SQLAlchemyError
 
+from outreach.campaigns import texts
 from outreach.campaigns.models import DRAFT, Campaign
 from outreach.extensions import db
+from outreach.i18n import page_language
 from outreach.organisation import settings
 from outreach.organisation.models import CampaignImage
 
@@ -49,8 +51,6 @@ def _campaign() -> Campaign | None:
 def preview(page_title: str) -> Preview:
     """The preview of the page being shown: a campaign's own title, intro and picture on its pages; otherwise the
     organisation's name, description and logo; the site's own picture when none was uploaded."""
-    from outreach.campaigns.views import campaign_text, campaign_title
-
     site = settings.current()
     site_name = site.name or "Outreach"
     url = _absolute(request.path)  # without ?ref= or other parameters: one address per page
@@ -63,8 +63,8 @@ def preview(page_title: str) -> Preview:
     title = page_title
     campaign = _campaign()
     if campaign is not None:
-        title = campaign_title(campaign)
-        description = _excerpt(campaign_text(campaign, "intro")) or description
+        title = texts.title(campaign, page_language())
+        description = _excerpt(texts.text(campaign, "intro", page_language())) or description
         picture = db.session.get(CampaignImage, campaign.id)
         if picture is not None:
             version = int(picture.updated_at.timestamp())

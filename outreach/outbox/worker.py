@@ -27,6 +27,7 @@ from sqlalchemy.exc import OperationalError
 from outreach.database import begin_write, utcnow
 from outreach.directory.delivery import flag_undeliverable, letter_block
 from outreach.extensions import db
+from outreach.jobs import periodic_jobs
 from outreach.outbox import hours, pacing, states
 from outreach.outbox.compose import Recipient, build, enqueue
 from outreach.outbox.models import LETTER, NOTICE, DeliveryAttempt, OutboxMessage
@@ -62,13 +63,6 @@ class Claimed:
 
 
 PERIODIC_SECONDS = 60
-PERIODIC_JOBS = "outreach.periodic_jobs"  # app.extensions key: callables taking the worker's clock time
-
-
-def register_periodic_job(app, job, own_transactions: bool = False) -> None:
-    """Have every worker run `job(now)` about once a minute: inside a write transaction it commits, or, for a job
-    that talks to another server on the way (`own_transactions`), as it is, opening short transactions itself."""
-    app.extensions.setdefault(PERIODIC_JOBS, []).append((job, own_transactions))
 
 
 class Worker:
@@ -143,7 +137,7 @@ class Worker:
         if self.pending is not None or time.monotonic() - self.jobs_run_at < PERIODIC_SECONDS:
             return
         self.jobs_run_at = time.monotonic()
-        for job, own_transactions in current_app.extensions.get(PERIODIC_JOBS, []):
+        for job, own_transactions in periodic_jobs(current_app):
             try:
                 if own_transactions:
                     job(self.clock())

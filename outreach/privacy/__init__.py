@@ -8,7 +8,7 @@ from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("privacy", __name__, cli_group="privacy")
 
-from outreach.outbox.worker import register_periodic_job  # noqa: E402
+from outreach.jobs import register_periodic_job  # noqa: E402
 from outreach.privacy import cli, views  # noqa: E402, F401  (register routes and commands on bp)
 from outreach.privacy.retention import purge  # noqa: E402
 

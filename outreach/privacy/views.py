@@ -9,10 +9,10 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from outreach.campaigns import tokens
-from outreach.campaigns.views import page_language
 from outreach.database import begin_write, utcnow
 from outreach.downloads import json_response
 from outreach.extensions import db, limiter
+from outreach.i18n import page_language
 from outreach.organisation.settings import load as load_organisation
 from outreach.outbox.compose import Recipient, enqueue
 from outreach.outbox.models import NOTICE

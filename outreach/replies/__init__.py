@@ -6,7 +6,7 @@ from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("replies", __name__, cli_group="replies")
 
-from outreach.outbox.worker import register_periodic_job  # noqa: E402
+from outreach.jobs import register_periodic_job  # noqa: E402
 from outreach.replies import cli, views  # noqa: E402, F401  (register routes and commands on bp)
 from outreach.replies.sources import fetch_when_due  # noqa: E402
 from outreach.replies.survey import send_due  # noqa: E402

@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from outreach.accounts.access import audit, protect
 from outreach.campaigns.models import Campaign, Letter
-from outreach.campaigns.submit import title
+from outreach.campaigns.texts import title
 from outreach.database import begin_write, utcnow
 from outreach.directory.models import Member, Party
 from outreach.extensions import db

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from outreach.campaigns import tokens
 from outreach.campaigns.models import BOUNCED, Letter, Submission
-from outreach.campaigns.submit import title
+from outreach.campaigns.texts import title
 from outreach.extensions import db
 from outreach.outbox import states
 from outreach.outbox.compose import Recipient, enqueue

@@ -7,8 +7,8 @@ from sqlalchemy import distinct, func, select
 from werkzeug.wrappers import Response
 
 from outreach.accounts.access import audit, protect
-from outreach.campaigns import letters, submit
-from outreach.campaigns.admin import letter_status
+from outreach.campaigns import letters, submit, texts
+from outreach.campaigns.labels import letter_status
 from outreach.campaigns.models import Campaign, Letter
 from outreach.campaigns.stats import letter_state, sent_letter
 from outreach.campaigns.targets import member_target
@@ -263,7 +263,7 @@ def handover_letter(campaign: Campaign, language: str = "nl") -> str:
     _subject, body = submit.template(campaign, language)
     values = dict.fromkeys(letters.PLACEHOLDERS, "")
     values["salutation"] = HANDOVER_SALUTATION[language]
-    values["campaign_title"] = submit.title(campaign, language)
+    values["campaign_title"] = texts.title(campaign, language)
     return letters.fill(body, values).strip()
 
 

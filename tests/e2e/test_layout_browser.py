@@ -115,7 +115,7 @@ def admin_pages(known: dict) -> dict[str, str]:
     """Endpoint → the path of one of its pages, for every organisers' page."""
     campaign_id = known["campaign"]
     return {
-        "accounts.home": "/admin/",
+        "home.index": "/admin/",
         "accounts.accounts": "/admin/accounts",
         "accounts.audit_log": "/admin/audit",
         "accounts.account": "/admin/account",
