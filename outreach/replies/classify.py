@@ -1,6 +1,6 @@
 """What kind of message came back: a delivery report, an automatic reply or acknowledgement, or a real answer.
 
-The rules (the README's promise): a message marked automatic (by its headers or an automatic subject) that only
+The rules (as docs/replies.md promises): a message marked automatic (by its headers or an automatic subject) that only
 confirms receipt is an acknowledgement, any other automatic message is an automatic reply; a message without such
 marks is still an acknowledgement or an out-of-office note when its short text says so in the wording these notes
 use, in Dutch or English; everything else is an answer."""
