@@ -187,3 +187,21 @@ def test_the_retention_rules_are_written_once_and_linked_from_the_others() -> No
     assert "retention" in anchors(RETENTION)
     for page in (ROOT / "README.md", DOCS / "privacy.md", DOCS / "dpia.md", CONFIGURATION):
         assert "processing-register.md#retention" in page.read_text(), f"{relative(page)} does not link to the rules"
+
+
+def test_every_page_of_the_docs_can_be_reached_from_the_readme() -> None:
+    reached, todo = set(), [ROOT / "README.md"]
+    while todo:
+        page = todo.pop()
+        if page in reached or not page.exists() or page.suffix != ".md":
+            continue
+        reached.add(page)
+        for target in LINK.findall(FENCE.sub("", page.read_text())):
+            path = target.partition("#")[0]
+            if path and not re.match(r"[a-z]+:", target):
+                todo.append((page.parent / path).resolve())
+    lost = [relative(page) for page in PAGES if page not in reached]
+    assert not lost, (
+        f"{', '.join(lost)}: linked from nowhere. Add each to the README's table 'Where to go next', or link it from "
+        "the page of its subject."
+    )
