@@ -14,10 +14,12 @@ from sqlalchemy.engine import make_url
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
-    # Flask-Babel: Dutch first; English is the source language of every message.
+    # Flask-Babel: Dutch first; English is the source language of every message. LANGUAGES: every interface
+    # language, each with a catalogue in outreach/translations/ (docs/languages.md); organiser pages in ADMIN_LANGUAGES.
     "BABEL_DEFAULT_LOCALE": "nl",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
-    "LANGUAGES": ["nl", "en"],
+    "LANGUAGES": ["nl", "en", "tr"],
+    "ADMIN_LANGUAGES": ["nl", "en"],
     # Flask-SQLAlchemy: SQLite in the instance folder unless a URL is configured (filled in by load_config).
     "SQLALCHEMY_DATABASE_URI": None,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,

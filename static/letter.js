@@ -111,6 +111,11 @@
             if (!result) { return; }
             meter.value = result.personalised;
             meterText.textContent = template.replace("{n}", result.personalised);
+            var warning = document.getElementById("language-warning");
+            if (warning && typeof result.language_warning === "string") {
+              warning.textContent = result.language_warning;  // the server's gentle note on the language, or none
+              warning.hidden = !result.language_warning;
+            }
           })
           .catch(function () {});
       }, 400);

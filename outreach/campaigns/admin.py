@@ -7,9 +7,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from outreach.accounts.access import audit, protect
-from outreach.campaigns import labels, stats, submit, targets
+from outreach.campaigns import labels, reading, stats, submit, targets
 from outreach.campaigns.confirmation import change_status, reject, release
-from outreach.campaigns.forms import CampaignForm
+from outreach.campaigns.forms import READING_PREFIX, CampaignForm, campaign_form
 from outreach.campaigns.models import CAMPAIGN_STATUSES, DRAFT, HELD, Campaign, Letter, Submission
 from outreach.database import utcnow
 from outreach.directory import queries
@@ -72,12 +72,17 @@ def set_status(campaign_id: int) -> Response:
 def edit(campaign_id: int | None = None) -> str | Response | tuple[str, int]:
     """Write or change a campaign; "Preview" shows the letter as a chosen member will receive it, unsaved."""
     campaign = db.get_or_404(Campaign, campaign_id) if campaign_id else None
-    form = CampaignForm(
+    codes = reading.reading_languages()
+    form = campaign_form(codes)(
         obj=campaign, data=None if campaign else {"all_members": True, "max_recipients": 10, "daily_cap": 200}
     )
     if request.method == "GET" and campaign is not None:
         for field in LIST_FIELDS:
             getattr(form, field).data = ", ".join(getattr(campaign, field) or [])
+        for code in codes:
+            texts = (campaign.reading or {}).get(code) or {}
+            for part in ("subject", "body"):
+                form[f"{READING_PREFIX}{code}_{part}"].data = texts.get(part, "")
     members = queries.find_members(queries.MemberFilter())
     preview = None
     if request.method == "POST" and form.validate():
@@ -99,6 +104,9 @@ def edit(campaign_id: int | None = None) -> str | Response | tuple[str, int]:
         chosen_extras=set(campaign.extra_targets or []) if campaign else set(),
         preview=preview,
         placeholders=submit.letters.PLACEHOLDERS,
+        reading_fields=[
+            (form[f"{READING_PREFIX}{code}_subject"], form[f"{READING_PREFIX}{code}_body"]) for code in codes
+        ],
     ), status
 
 
@@ -114,13 +122,20 @@ def _save(campaign: Campaign | None, form: CampaignForm) -> Response:
         db.session.add(campaign)
     status = form.status.data
     for name, field in form._fields.items():
-        if name in ("csrf_token", "status"):
+        if name in ("csrf_token", "status") or name.startswith(READING_PREFIX):
             continue
         value = _split(field.data) if name in LIST_FIELDS else field.data
         if isinstance(value, str):
             value = value.replace("\r\n", "\n").strip() or None
         setattr(campaign, name, value)
     campaign.intro_nl = campaign.intro_nl or ""
+    campaign.reading = reading.stored(
+        campaign.reading,
+        {
+            code: (form[f"{READING_PREFIX}{code}_subject"].data, form[f"{READING_PREFIX}{code}_body"].data)
+            for code in reading.reading_languages()
+        },
+    )
     chosen_extras = (parse_id(value) for value in request.form.getlist("extra_targets"))
     campaign.extra_targets = [number for number in chosen_extras if number is not None]
     campaign.updated_at = now

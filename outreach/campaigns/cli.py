@@ -16,10 +16,28 @@ from outreach.extensions import db
 BUNDLED = PROJECT_ROOT / "data" / "campaigns"
 
 
+def reading_files(path: Path) -> dict[str, dict[str, str]]:
+    """The reading translations beside a campaign's file: khojaly.tr.json holds {"subject": ..., "body": ...} in
+    Turkish for khojaly.json."""
+    found = {}
+    for translation in sorted(path.parent.glob(f"{path.stem}.*.json")):
+        code = translation.name.removeprefix(f"{path.stem}.").removesuffix(".json")
+        texts = json.loads(translation.read_text(encoding="utf-8"))
+        if not isinstance(texts, dict) or not isinstance(texts.get("body"), str) or "." in code:
+            raise click.ClickException(f'{translation.name}: expected {{"subject": ..., "body": ...}}')
+        found[code] = {"subject": str(texts.get("subject") or ""), "body": texts["body"]}
+    return found
+
+
 def load_campaign(path: Path) -> Campaign | None:
-    """Add the campaign described in a JSON file (see data/campaigns/) unless one with its slug exists."""
+    """Add the campaign described in a JSON file (see data/campaigns/) unless one with its slug exists; one that
+    exists gets the bundled reading translations it does not have yet (an organiser's own are kept)."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    if db.session.scalar(select(Campaign.id).where(Campaign.slug == data["slug"])):
+    reading = reading_files(path)
+    present = db.session.scalar(select(Campaign).where(Campaign.slug == data["slug"]))
+    if present is not None:
+        if set(reading) - set(present.reading or {}):
+            present.reading = {**reading, **(present.reading or {})}
         return None
     if data.get("status", "draft") not in CAMPAIGN_STATUSES:
         raise click.ClickException(f"{path.name}: unknown status {data['status']!r}")
@@ -43,6 +61,7 @@ def load_campaign(path: Path) -> Campaign | None:
         texts = data.get(language) or {}
         for field in ("title", "intro", "subject", "body"):
             setattr(campaign, f"{field}_{language}", texts.get(field))
+    campaign.reading = reading or None
     db.session.add(campaign)
     return campaign
 
@@ -51,7 +70,8 @@ def load_campaign(path: Path) -> Campaign | None:
 def init_command() -> None:
     """Load the bundled campaigns (data/campaigns/*.json) that are not there yet."""
     begin_write()
-    added = [campaign.slug for path in sorted(BUNDLED.glob("*.json")) if (campaign := load_campaign(path))]
+    campaign_files = [path for path in sorted(BUNDLED.glob("*.json")) if "." not in path.stem]
+    added = [campaign.slug for path in campaign_files if (campaign := load_campaign(path))]
     db.session.commit()
     click.echo(f"Added campaigns: {', '.join(added)}" if added else "The bundled campaigns are there already.")
 

@@ -66,7 +66,7 @@ def queue(letter: Letter, now: datetime) -> None:
     language = submission.language
     message = compose.enqueue_letter(
         compose.Recipient(letter.recipient_name, address, letter.member_id),
-        compose.Supporter(submission.name, submission.supporter.email, submission.place),
+        compose.Supporter(submission.name, submission.supporter.email, submission.place, submission.page_language),
         compose.Campaign(
             campaign.id,
             title(campaign, language),

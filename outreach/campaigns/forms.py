@@ -20,7 +20,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from outreach.campaigns import letters
 from outreach.campaigns.models import CAMPAIGN_STATUSES
+from outreach.campaigns.reading import BODY_MAX, SUBJECT_MAX, placeholder_problem
 from outreach.campaigns.submit import CONSENT_TEXT, NEWSLETTER_TEXT
+from outreach.i18n import language_name
 from outreach.outbox import hours
 from outreach.validation import email_address, has_control_characters, one_line
 
@@ -166,3 +168,46 @@ class CampaignForm(FlaskForm):
             )
 
     validate_subject_nl = validate_subject_en = validate_body_nl = validate_body_en = _placeholders
+
+
+READING_PREFIX = "reading_"
+
+
+def _reading_subject(form: Form, field: Field) -> None:
+    """A translated subject goes with a translated letter, and keeps the Dutch subject's placeholders."""
+    body = form[field.name.removesuffix("_subject") + "_body"]
+    if (field.data or "").strip() and not (body.data or "").strip():
+        raise ValidationError(lazy_gettext("Give the translated letter too, or leave the subject empty."))
+    problem = placeholder_problem(field.data or "", form.subject_nl.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def _reading_body(form: Form, field: Field) -> None:
+    """A translated letter has its subject, and keeps every placeholder of the Dutch letter (and adds none)."""
+    if not (field.data or "").strip():
+        return
+    if not (form[field.name.removesuffix("_body") + "_subject"].data or "").strip():
+        raise ValidationError(lazy_gettext("Give the translated subject too."))
+    problem = placeholder_problem(field.data, form.body_nl.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def campaign_form(reading_languages: list[str]) -> type[CampaignForm]:
+    """The campaign form with a subject and a letter for each reading translation (one per language the site offers
+    beside the letter's own)."""
+    fields: dict[str, Field] = {}
+    for code in reading_languages:
+        name = language_name(code)
+        fields[f"{READING_PREFIX}{code}_subject"] = StringField(
+            lazy_gettext("Subject, translated for reading (%(language)s)", language=name),
+            validators=[Optional(), Length(max=SUBJECT_MAX), one_line, _reading_subject],
+            render_kw={"lang": code},
+        )
+        fields[f"{READING_PREFIX}{code}_body"] = TextAreaField(
+            lazy_gettext("Letter, translated for reading (%(language)s)", language=name),
+            validators=[Optional(), Length(max=BODY_MAX), no_control_characters, _reading_body],
+            render_kw={"lang": code, "rows": 12},
+        )
+    return type("CampaignFormWithReading", (CampaignForm,), fields)

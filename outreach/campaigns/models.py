@@ -40,7 +40,8 @@ LETTER_STATUSES = (AWAITING, QUEUED, HELD, REJECTED, MAIL_PROGRAM, OPENED, BOUNC
 
 
 class Campaign(db.Model):
-    """A letter campaign: its texts in Dutch and English, whom it may write to, its limits and its state."""
+    """A letter campaign: its texts in Dutch and English (and reading translations), whom it may write to, its limits
+    and its state."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
@@ -53,6 +54,9 @@ class Campaign(db.Model):
     subject_en: Mapped[str | None] = mapped_column(String(200))
     body_nl: Mapped[str | None] = mapped_column(Text)
     body_en: Mapped[str | None] = mapped_column(Text)
+    # Reading translations of the letter for supporters who read another language better ({"tr": {"subject": ...,
+    # "body": ...}}): shown beside the letter, never sent; see campaigns/reading.py.
+    reading: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
 
     # Whom supporters may choose: every member, or members of the listed parties or committees (abbreviations),
     # plus extra addresses from the directory (ids of ExtraTarget); a committee whose members start ticked.

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from outreach import errors
-from outreach.campaigns import bp, drafts, letters, submit, targets, texts, tokens
+from outreach.campaigns import bp, drafts, language_check, letters, reading, submit, targets, texts, tokens
 from outreach.campaigns.forms import LetterForm
 from outreach.campaigns.models import DRAFT, LIVE, OWN_MAIL, SEND, Campaign
 from outreach.campaigns.views import CHECK_MAIL_KEY, CLOSED, campaign_or_404, clean_ref
@@ -218,6 +218,7 @@ def _letter_page(
         (t, *submit.render(campaign, t, language, form.subject.data or "", body, name, form.place.data)) for t in chosen
     ]
     salutations = [t.salutation(language) for t in chosen]
+    typed = _normalise(form.body.data or "")
     return render_template(
         "campaigns/write.html",
         campaign=campaign,
@@ -237,7 +238,30 @@ def _letter_page(
         your_name=str(lazy_gettext("[your name]")),
         campaign_title_in_letter=texts.title(campaign, language),
         switch_to=switch_to,
+        reading=_reading(campaign, chosen, language, salutations, name, form.place.data),
+        received_in=reading.RECEIVED_IN.get(language),
+        language_warning=language_check.mismatch_warning(typed, letter_frame.text, language) if typed else None,
     )
+
+
+def _reading(
+    campaign: Campaign,
+    chosen: list[targets.Target],
+    language: str,
+    salutations: list[str],
+    name: str,
+    place: str | None,
+) -> dict[str, str] | None:
+    """The campaign's reading translation in the page's language, its placeholders filled as in the letter."""
+    translation = reading.translation(campaign, page_language())
+    if translation is None:
+        return None
+    subject, body = (
+        drafts.shown(translation[part], salutations, language, name, place) for part in ("subject", "body")
+    )
+    if len(chosen) == 1:
+        subject, body = submit.render(campaign, chosen[0], language, subject, body, name, place)
+    return {"language": page_language(), "subject": subject, "body": body}
 
 
 def _default_letter_language(languages: list[str]) -> str:
@@ -299,10 +323,13 @@ def _refresh_token(form: LetterForm, at_once: bool = False) -> None:
 
 @bp.post("/campaigns/<slug>/meter")
 def meter(slug: str) -> Response:
-    """How much of the letter the supporter changed, for the meter that updates while they type."""
+    """How much of the letter the supporter changed, and whether their own words seem to be in another language than
+    the letter's, for the meter and the note that update while they type."""
     campaign = campaign_or_404(slug)
     language = request.form.get("lang") if request.form.get("lang") in submit.letter_languages(campaign) else "nl"
     body = _normalise(request.form.get("body", ""))[: current_app.config["LETTER_MAX_LENGTH"] * 2]
     template_body = submit.template(campaign, language)[1]
-    share = letters.compare_with_template(drafts.assemble(drafts.frame(template_body), body), template_body)[0]
-    return jsonify(personalised=round(share * 100))
+    letter_frame = drafts.frame(template_body)
+    share = letters.compare_with_template(drafts.assemble(letter_frame, body), template_body)[0]
+    warning = language_check.mismatch_warning(body, letter_frame.text, language) if body else None
+    return jsonify(personalised=round(share * 100), language_warning=warning or "")

@@ -76,8 +76,8 @@ SEVERITY_MARKS = {domain.OK: "ok", domain.ADVICE: "advice", domain.PROBLEM: "FIX
 @click.option("--language", default="en", show_default=True, help="en or nl: of the findings and the test message.")
 def check_domain(address: str | None, language: str) -> None:
     """Look up the sending domain's SPF, DKIM and DMARC records and say what to fix; exits 1 when something must."""
-    if language not in current_app.config["LANGUAGES"]:
-        raise click.ClickException(f"--language: one of {', '.join(current_app.config['LANGUAGES'])}")
+    if language not in current_app.config["ADMIN_LANGUAGES"]:
+        raise click.ClickException(f"--language: one of {', '.join(current_app.config['ADMIN_LANGUAGES'])}")
     if address is not None and not is_email(address, typed=False):
         raise click.ClickException(f"--send-test: not an e-mail address: {address}")
     with force_locale(language):

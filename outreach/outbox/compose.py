@@ -66,6 +66,7 @@ class Supporter:
     name: str
     email: str
     place: str | None = None  # city or 4-digit postcode, shown under the letter
+    language: str | None = None  # the language the supporter reads our e-mails in (their pages' language)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def enqueue(
         member_id=to.member_id,
         supporter_email=supporter.email if supporter else None,
         supporter_name=supporter.name if supporter else None,
+        supporter_language=supporter.language if supporter else None,
         daily_cap=daily_cap,
         created_at=now,
         next_attempt_at=now,

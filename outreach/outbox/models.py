@@ -49,6 +49,8 @@ class OutboxMessage(db.Model):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"), index=True)
     supporter_email: Mapped[str | None] = mapped_column(String(254), index=True)
     supporter_name: Mapped[str | None] = mapped_column(String(300))
+    # The supporter's own language, for a notice about this letter (the letter itself may be in another).
+    supporter_language: Mapped[str | None] = mapped_column(String(5))
     daily_cap: Mapped[int | None] = mapped_column(Integer)
 
     # Delivery bookkeeping.

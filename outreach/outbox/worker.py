@@ -382,8 +382,10 @@ def fail(message: OutboxMessage, code: int | None, text: str, now: datetime, add
 
 
 def notify_supporter(letter: OutboxMessage) -> None:
-    """Tell the supporter their letter could not be delivered, with a copy so they can send it another way."""
-    with force_locale(letter.language):
+    """Tell the supporter their letter could not be delivered, with a copy so they can send it another way, in the
+    supporter's own language (the letter may be in another)."""
+    language = letter.supporter_language or letter.language
+    with force_locale(language):
         subject = gettext("Your letter to %(name)s could not be delivered") % {"name": letter.recipient_name or ""}
         body = "\n\n".join(
             [
@@ -397,7 +399,7 @@ def notify_supporter(letter: OutboxMessage) -> None:
                 "----\n" + gettext("Subject: %(subject)s") % {"subject": letter.subject} + "\n\n" + letter.body,
             ]
         )
-    enqueue(NOTICE, Recipient(letter.supporter_name, letter.supporter_email), subject, body, language=letter.language)
+    enqueue(NOTICE, Recipient(letter.supporter_name, letter.supporter_email), subject, body, language=language)
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -1,0 +1,72 @@
+"""Reading translations: a campaign's letter in a language its supporters read more easily (Turkish, Azerbaijani),
+written by organisers and shown beside the letter as a reading aid, so that a supporter understands what they sign.
+Members always receive the letter itself, in one of its letter languages (Dutch or English)."""
+
+from flask import current_app
+from flask_babel import lazy_gettext
+
+from outreach.campaigns import letters
+from outreach.campaigns.models import Campaign
+
+# The languages a campaign's letter itself is written (and sent) in; every other interface language can only read.
+LETTER_LANGUAGES = ("nl", "en")
+SUBJECT_MAX, BODY_MAX = 200, 20000
+RECEIVED_IN = {
+    "nl": lazy_gettext("The members receive your letter in Dutch."),
+    "en": lazy_gettext("The members receive your letter in English."),
+}
+
+
+def reading_languages() -> list[str]:
+    """The interface languages a campaign can carry a reading translation in: those its letter is not written in."""
+    return [code for code in current_app.config["LANGUAGES"] if code not in LETTER_LANGUAGES]
+
+
+def translation(campaign: Campaign, code: str) -> dict[str, str] | None:
+    """The campaign's reading translation in `code` ({"subject", "body"}), or None when it has none."""
+    if code in LETTER_LANGUAGES:
+        return None
+    texts = (campaign.reading or {}).get(code) or {}
+    return {"subject": texts.get("subject") or "", "body": texts["body"]} if texts.get("body") else None
+
+
+def placeholder_problem(translated: str, original: str) -> str | None:
+    """Why a translation's placeholders do not match the letter's (each must appear, none may be added), or None."""
+    wanted, found = set(letters.PLACEHOLDER.findall(original)), set(letters.PLACEHOLDER.findall(translated))
+    unknown = letters.unknown_placeholders(translated)
+    if unknown:
+        return str(
+            lazy_gettext(
+                "Unknown placeholder: %(names)s. Known ones: %(known)s.",
+                names=", ".join(f"{{{name}}}" for name in unknown),
+                known=", ".join(f"{{{name}}}" for name in letters.PLACEHOLDERS),
+            )
+        )
+    if wanted - found:
+        return str(
+            lazy_gettext(
+                "The translation leaves out %(names)s: keep every placeholder of the Dutch letter.",
+                names=", ".join(f"{{{name}}}" for name in sorted(wanted - found)),
+            )
+        )
+    if found - wanted:
+        return str(
+            lazy_gettext(
+                "The translation adds %(names)s, which the Dutch letter does not have.",
+                names=", ".join(f"{{{name}}}" for name in sorted(found - wanted)),
+            )
+        )
+    return None
+
+
+def stored(
+    existing: dict[str, dict[str, str]] | None, texts: dict[str, tuple[str | None, str | None]]
+) -> dict[str, dict[str, str]] | None:
+    """The reading translations to keep: those typed ({code: (subject, body)}; an emptied one is dropped) over the
+    existing ones, whose languages the site may not offer now (they come back when it does); None when none."""
+    kept = dict(existing or {})
+    for code, (subject, body) in texts.items():
+        kept.pop(code, None)
+        if (body or "").strip():
+            kept[code] = {"subject": (subject or "").strip(), "body": (body or "").replace("\r\n", "\n").strip()}
+    return kept or None
