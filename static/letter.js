@@ -94,7 +94,8 @@
 
     var meter = document.getElementById("personalised");
     var meterText = document.getElementById("personalised-text");
-    var template = meterText ? meterText.textContent.replace(/\d+(?=\s*%)/, "{n}") : "";
+    // The number beside its percent sign, which some languages write first ("%25" in Turkish).
+    var template = meterText ? meterText.textContent.replace(/\d+(?=\s*%)|(?<=%\s*)\d+/, "{n}") : "";
     var timer = null;
     function measure() {
       if (!window.fetch || !meter) { return; }
