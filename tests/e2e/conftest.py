@@ -41,6 +41,10 @@ def browser() -> Iterator[Browser]:
         pytest.skip(message)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        # Pages follow the browser's Accept-Language on a first visit, and Chromium asks for American English: every
+        # test visits as a Dutch reader unless it asks for another language (locale="tr-TR").
+        new_context = browser.new_context
+        browser.new_context = lambda **options: new_context(**{"locale": "nl-NL", **options})  # type: ignore[method-assign]
         yield browser
         browser.close()
 

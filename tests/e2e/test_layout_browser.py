@@ -10,6 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
 from outreach.campaigns.models import SEND
+from outreach.config import DEFAULTS
 from outreach.database import utcnow
 from outreach.directory.delivery import opt_out_token
 from outreach.directory.demo import load_demo
@@ -195,7 +196,7 @@ def test_every_page_is_in_the_layout_check(site: tuple[str, dict]) -> None:
     assert sorted(endpoints - checked) == [], "pages the layout check does not visit yet: add them above"
 
 
-@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("language", DEFAULTS["LANGUAGES"])
 def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(
     browser: Browser, site: tuple[str, dict], language: str
 ) -> None:
@@ -228,7 +229,7 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(
     assert not wide, "pages wider than the screen:\n" + "\n".join(f"{where}: {why}" for where, why in wide.items())
 
 
-@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("language", DEFAULTS["LANGUAGES"])
 def test_no_public_page_has_a_serious_accessibility_problem(page: Page, site: tuple[str, dict], language: str) -> None:
     url, known = site
     page.goto(f"{url}/language/{language}")
@@ -253,7 +254,7 @@ def bundled() -> None:
     load_campaign(BUNDLED / "khojaly.json")
 
 
-@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("language", DEFAULTS["LANGUAGES"])
 def test_the_call_to_write_is_on_the_first_screen_of_a_phone(browser: Browser, serve, language: str) -> None:
     url = serve(bundled)
     for width, height in ((390, 844), (1280, 800)):
