@@ -16,7 +16,7 @@ from outreach.campaigns.language_check import guess, mismatch_warning
 from outreach.campaigns.models import Campaign, Letter
 from outreach.extensions import db
 from tests.builders import LETTER_NL, campaign
-from tests.campaign_helpers import letter_form, letter_page
+from tests.campaign_helpers import confirmation_messages, letter_form, letter_page
 from tests.test_campaigns_admin import form
 
 TURKISH_SUBJECT = "Hocalı katliamının tanınması"
@@ -46,13 +46,12 @@ def test_an_organiser_writes_a_reading_translation_and_it_is_kept(
 ) -> None:
     page = organiser.get("/admin/campaigns/new").get_data(as_text=True)
     assert "Leesvertalingen" in page and 'name="reading_tr_body"' in page and 'lang="tr"' in page
-    saved = organiser.post(
-        "/admin/campaigns/new", data=form(reading_tr_subject=TURKISH_SUBJECT, reading_tr_body=TURKISH_BODY)
-    )
+    typed = {"title": "Yeni kampanya", "intro": "Meclis'e yazın.", "subject": TURKISH_SUBJECT, "body": TURKISH_BODY}
+    saved = organiser.post("/admin/campaigns/new", data=form(**{f"reading_tr_{k}": v for k, v in typed.items()}))
     assert saved.status_code == 302
     with app.app_context():
         new = db.session.scalars(select(Campaign)).one()
-        assert new.reading == {"tr": {"subject": TURKISH_SUBJECT, "body": TURKISH_BODY}}
+        assert new.reading == {"tr": typed}
         campaign_id = new.id
     again = organiser.get(f"/admin/campaigns/{campaign_id}/edit").get_data(as_text=True)
     assert "Hocalı katliamına ilginizi rica ediyorum." in again
@@ -113,6 +112,17 @@ def test_the_letter_page_shows_the_reading_translation_beside_the_letter_that_is
     assert 'class="reading"' not in english and "The members receive your letter in English." in english
 
 
+def test_a_campaigns_translated_title_and_introduction_stand_in_for_the_dutch_ones(
+    app: Flask, client: FlaskClient, directory: dict[str, int]
+) -> None:
+    with app.app_context():
+        campaign(reading={"tr": {"title": "Hocalı'yı anmak", "intro": "Meclis'e yazın.", "body": TURKISH_BODY}})
+    turkish = client.get("/campaigns/khojaly", headers={"Accept-Language": "tr"}).get_data(as_text=True)
+    assert "<h1>Hocalı&#39;yı anmak</h1>" in turkish and "Meclis&#39;e yazın." in turkish
+    dutch = client.get("/campaigns/khojaly").get_data(as_text=True)
+    assert "<h1>Erkenning van Khojaly</h1>" in dutch and "Schrijf de Kamer." in dutch
+
+
 def test_a_letter_written_from_a_turkish_page_is_sent_in_dutch(
     app: Flask, client: FlaskClient, keys: list[str]
 ) -> None:
@@ -123,6 +133,8 @@ def test_a_letter_written_from_a_turkish_page_is_sent_in_dutch(
     with app.app_context():
         [letter] = db.session.scalars(select(Letter)).all()
         assert letter.body.startswith("Geachte heer Van der Lee,") and "Hocalı" not in letter.body
+        [confirmation] = confirmation_messages()
+        assert confirmation.subject.startswith("Lütfen") and "“Erkenning van Khojaly”" in confirmation.body
 
 
 def test_own_words_in_another_language_get_a_gentle_note_and_are_still_sent(
@@ -174,6 +186,7 @@ def test_the_bundled_campaign_ships_its_reading_translations(app: Flask, runner:
     with app.app_context():
         bundled = db.session.scalars(select(Campaign)).one()
         turkish = bundled.reading["tr"]
+        assert turkish["title"] == "Hocalı katliamının tanınması" and "613 kişi" in turkish["intro"]
         assert turkish["subject"].startswith("Hocalı katliamına") and "613 kişi" in turkish["body"]
         assert "Human Rights Watch" in turkish["body"] and "Azerbaycan makamlarının verilerine göre" in turkish["body"]
         bundled.reading = None  # a campaign loaded before it had reading translations

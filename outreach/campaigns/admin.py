@@ -81,7 +81,7 @@ def edit(campaign_id: int | None = None) -> str | Response | tuple[str, int]:
             getattr(form, field).data = ", ".join(getattr(campaign, field) or [])
         for code in codes:
             texts = (campaign.reading or {}).get(code) or {}
-            for part in ("subject", "body"):
+            for part in reading.FIELDS:
                 form[f"{READING_PREFIX}{code}_{part}"].data = texts.get(part, "")
     members = queries.find_members(queries.MemberFilter())
     preview = None
@@ -104,9 +104,7 @@ def edit(campaign_id: int | None = None) -> str | Response | tuple[str, int]:
         chosen_extras=set(campaign.extra_targets or []) if campaign else set(),
         preview=preview,
         placeholders=submit.letters.PLACEHOLDERS,
-        reading_fields=[
-            (form[f"{READING_PREFIX}{code}_subject"], form[f"{READING_PREFIX}{code}_body"]) for code in codes
-        ],
+        reading_fields=[[form[f"{READING_PREFIX}{code}_{part}"] for part in reading.FIELDS] for code in codes],
     ), status
 
 
@@ -132,7 +130,7 @@ def _save(campaign: Campaign | None, form: CampaignForm) -> Response:
     campaign.reading = reading.stored(
         campaign.reading,
         {
-            code: (form[f"{READING_PREFIX}{code}_subject"].data, form[f"{READING_PREFIX}{code}_body"].data)
+            code: {part: form[f"{READING_PREFIX}{code}_{part}"].data for part in reading.FIELDS}
             for code in reading.reading_languages()
         },
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from outreach.campaigns import bp
 from outreach.campaigns.confirmation import remind_and_expire
 from outreach.campaigns.models import CAMPAIGN_STATUSES, Campaign
+from outreach.campaigns.reading import FIELDS
 from outreach.config import PROJECT_ROOT
 from outreach.database import begin_write, utcnow
 from outreach.extensions import db
@@ -17,15 +18,15 @@ BUNDLED = PROJECT_ROOT / "data" / "campaigns"
 
 
 def reading_files(path: Path) -> dict[str, dict[str, str]]:
-    """The reading translations beside a campaign's file: khojaly.tr.json holds {"subject": ..., "body": ...} in
-    Turkish for khojaly.json."""
+    """The reading translations beside a campaign's file: khojaly.tr.json holds {"subject": ..., "body": ...} (and
+    optionally "title" and "intro") in Turkish for khojaly.json."""
     found = {}
     for translation in sorted(path.parent.glob(f"{path.stem}.*.json")):
         code = translation.name.removeprefix(f"{path.stem}.").removesuffix(".json")
         texts = json.loads(translation.read_text(encoding="utf-8"))
         if not isinstance(texts, dict) or not isinstance(texts.get("body"), str) or "." in code:
             raise click.ClickException(f'{translation.name}: expected {{"subject": ..., "body": ...}}')
-        found[code] = {"subject": str(texts.get("subject") or ""), "body": texts["body"]}
+        found[code] = {field: str(texts[field]) for field in FIELDS if texts.get(field)}
     return found
 
 

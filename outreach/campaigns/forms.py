@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from outreach.campaigns import letters
 from outreach.campaigns.models import CAMPAIGN_STATUSES
-from outreach.campaigns.reading import BODY_MAX, SUBJECT_MAX, placeholder_problem
+from outreach.campaigns.reading import BODY_MAX, INTRO_MAX, SUBJECT_MAX, TITLE_MAX, placeholder_problem
 from outreach.campaigns.submit import CONSENT_TEXT, NEWSLETTER_TEXT
 from outreach.i18n import language_name
 from outreach.outbox import hours
@@ -200,6 +200,16 @@ def campaign_form(reading_languages: list[str]) -> type[CampaignForm]:
     fields: dict[str, Field] = {}
     for code in reading_languages:
         name = language_name(code)
+        fields[f"{READING_PREFIX}{code}_title"] = StringField(
+            lazy_gettext("Title, translated (%(language)s)", language=name),
+            validators=[Optional(), Length(max=TITLE_MAX), one_line],
+            render_kw={"lang": code},
+        )
+        fields[f"{READING_PREFIX}{code}_intro"] = TextAreaField(
+            lazy_gettext("Introduction, translated (%(language)s)", language=name),
+            validators=[Optional(), Length(max=INTRO_MAX), no_control_characters],
+            render_kw={"lang": code, "rows": 6},
+        )
         fields[f"{READING_PREFIX}{code}_subject"] = StringField(
             lazy_gettext("Subject, translated for reading (%(language)s)", language=name),
             validators=[Optional(), Length(max=SUBJECT_MAX), one_line, _reading_subject],

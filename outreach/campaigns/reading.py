@@ -10,7 +10,10 @@ from outreach.campaigns.models import Campaign
 
 # The languages a campaign's letter itself is written (and sent) in; every other interface language can only read.
 LETTER_LANGUAGES = ("nl", "en")
-SUBJECT_MAX, BODY_MAX = 200, 20000
+# What a reading translation holds: the campaign page's title and introduction (optional), the letter's subject and
+# text (together). Title and introduction also stand in for the Dutch ones on the pages and e-mails in its language.
+FIELDS = ("title", "intro", "subject", "body")
+TITLE_MAX, INTRO_MAX, SUBJECT_MAX, BODY_MAX = 200, 10000, 200, 20000
 RECEIVED_IN = {
     "nl": lazy_gettext("The members receive your letter in Dutch."),
     "en": lazy_gettext("The members receive your letter in English."),
@@ -23,11 +26,16 @@ def reading_languages() -> list[str]:
 
 
 def translation(campaign: Campaign, code: str) -> dict[str, str] | None:
-    """The campaign's reading translation in `code` ({"subject", "body"}), or None when it has none."""
+    """The campaign's reading translation of its letter in `code` ({"subject", "body"}), or None when it has none."""
+    texts = reading_text(campaign, code, "body")
+    return {"subject": reading_text(campaign, code, "subject") or "", "body": texts} if texts else None
+
+
+def reading_text(campaign: Campaign, code: str, field: str) -> str | None:
+    """One text of the campaign's reading translation in `code` (its title, say), or None."""
     if code in LETTER_LANGUAGES:
         return None
-    texts = (campaign.reading or {}).get(code) or {}
-    return {"subject": texts.get("subject") or "", "body": texts["body"]} if texts.get("body") else None
+    return ((campaign.reading or {}).get(code) or {}).get(field) or None
 
 
 def placeholder_problem(translated: str, original: str) -> str | None:
@@ -60,13 +68,14 @@ def placeholder_problem(translated: str, original: str) -> str | None:
 
 
 def stored(
-    existing: dict[str, dict[str, str]] | None, texts: dict[str, tuple[str | None, str | None]]
+    existing: dict[str, dict[str, str]] | None, typed: dict[str, dict[str, str | None]]
 ) -> dict[str, dict[str, str]] | None:
-    """The reading translations to keep: those typed ({code: (subject, body)}; an emptied one is dropped) over the
+    """The reading translations to keep: those typed ({code: {field: text}}; an emptied one is dropped) over the
     existing ones, whose languages the site may not offer now (they come back when it does); None when none."""
     kept = dict(existing or {})
-    for code, (subject, body) in texts.items():
+    for code, fields in typed.items():
         kept.pop(code, None)
-        if (body or "").strip():
-            kept[code] = {"subject": (subject or "").strip(), "body": (body or "").replace("\r\n", "\n").strip()}
+        texts = {field: (fields.get(field) or "").replace("\r\n", "\n").strip() for field in FIELDS}
+        if any(texts.values()):
+            kept[code] = {field: text for field, text in texts.items() if text}
     return kept or None
