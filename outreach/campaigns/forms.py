@@ -157,15 +157,9 @@ class CampaignForm(FlaskForm):
             raise ValidationError(lazy_gettext("Use lower-case letters, digits and hyphens, like khojaly-2027."))
 
     def _placeholders(self, field: Field) -> None:
-        unknown = letters.unknown_placeholders(field.data or "")
-        if unknown:
-            raise ValidationError(
-                lazy_gettext(
-                    "Unknown placeholder: %(names)s. Known ones: %(known)s.",
-                    names=", ".join(f"{{{name}}}" for name in unknown),
-                    known=", ".join(f"{{{name}}}" for name in letters.PLACEHOLDERS),
-                )
-            )
+        problem = letters.unknown_placeholders_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
     validate_subject_nl = validate_subject_en = validate_body_nl = validate_body_en = _placeholders
 

@@ -32,6 +32,20 @@ def unknown_placeholders(text: str) -> list[str]:
     return sorted({name for name in PLACEHOLDER.findall(text) if name not in PLACEHOLDERS})
 
 
+def unknown_placeholders_problem(text: str) -> str | None:
+    """What organisers are told when `text` holds placeholders that are not on the list, or None."""
+    unknown = unknown_placeholders(text)
+    if not unknown:
+        return None
+    return str(
+        lazy_gettext(
+            "Unknown placeholder: %(names)s. Known ones: %(known)s.",
+            names=", ".join(f"{{{name}}}" for name in unknown),
+            known=", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+        )
+    )
+
+
 def fill(text: str, values: Mapping[str, str]) -> str:
     """Replace known placeholders by their values, in one pass (a value is never filled again). A line that held
     only placeholders that came out empty (no city given) disappears rather than leaving a blank line."""

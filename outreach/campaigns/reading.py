@@ -41,15 +41,9 @@ def reading_text(campaign: Campaign, code: str, field: str) -> str | None:
 def placeholder_problem(translated: str, original: str) -> str | None:
     """Why a translation's placeholders do not match the letter's (each must appear, none may be added), or None."""
     wanted, found = set(letters.PLACEHOLDER.findall(original)), set(letters.PLACEHOLDER.findall(translated))
-    unknown = letters.unknown_placeholders(translated)
+    unknown = letters.unknown_placeholders_problem(translated)
     if unknown:
-        return str(
-            lazy_gettext(
-                "Unknown placeholder: %(names)s. Known ones: %(known)s.",
-                names=", ".join(f"{{{name}}}" for name in unknown),
-                known=", ".join(f"{{{name}}}" for name in letters.PLACEHOLDERS),
-            )
-        )
+        return unknown
     if wanted - found:
         return str(
             lazy_gettext(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from outreach.directory.demo import load_demo
@@ -96,6 +96,20 @@ def page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+def open_screen(browser: Browser, screen: str, **options: object) -> tuple[BrowserContext, Page, list[str]]:
+    """A tab on a phone (390 px, touch) or a desktop (1280 px), and the list its script errors are collected in."""
+    phone = screen == "phone"
+    context = browser.new_context(viewport=SCREENS[screen], is_mobile=phone, has_touch=phone, **options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return context, page, errors
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -18,8 +18,8 @@ from outreach.config import DEFAULTS
 from outreach.directory.demo import load_demo
 from outreach.extensions import db
 from outreach.outbox.worker import Worker
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_letter_browser import SCREENS, fits, no_serious_violations
+from tests.e2e.conftest import open_screen, screenshot
+from tests.e2e.test_letter_browser import fits, no_serious_violations
 from tests.smtpserver import SinkServer
 
 pytestmark = pytest.mark.e2e
@@ -62,13 +62,7 @@ def words_in(app, code: str) -> dict[str, str]:
 def test_a_reader_of_another_language_reads_the_letter_in_it_and_sends_it_in_dutch(
     browser: Browser, serve, screen: str, language: str
 ) -> None:
-    context = browser.new_context(
-        viewport=SCREENS[screen], is_mobile=screen == "phone", has_touch=screen == "phone", locale=language
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    context, page, errors = open_screen(browser, screen, locale=language)
     shot = f"{screen}-{language}"
     with SinkServer() as server:
         site = bundled_site(serve, server.port)

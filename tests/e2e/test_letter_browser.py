@@ -15,12 +15,11 @@ from outreach.extensions import db
 from outreach.outbox.models import LETTER, OutboxMessage
 from outreach.outbox.worker import Worker
 from tests.builders import build_directory, campaign
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import open_screen, screenshot
 from tests.smtpserver import SinkServer
 
 pytestmark = pytest.mark.e2e
 
-SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 WORDS = {
     "nl": {
         "other": "English",
@@ -94,12 +93,8 @@ def test_the_whole_path_keeps_every_word_and_ends_with_the_share_step(
     browser: Browser, serve, screen: str, language: str
 ) -> None:
     words = WORDS[language]
-    context = browser.new_context(viewport=SCREENS[screen], is_mobile=screen == "phone", has_touch=screen == "phone")
+    context, page, errors = open_screen(browser, screen)
     context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
     shot = f"{screen}-{language}"
     with SinkServer() as server:
         site = site_with_campaign(serve, server.port)
