@@ -102,7 +102,7 @@ def test_the_letter_page_shows_the_reading_translation_beside_the_letter_that_is
     page = letter_page(client, keys).get_data(as_text=True)
     assert '<aside class="reading" aria-labelledby="reading-heading" lang="tr">' in page
     assert "Okuma yardımı: kampanyanın mektubunun Türkçe çevirisi" in page
-    assert "Gönderilmez: milletvekilleri bu sayfadaki mektubu, Felemenkçe olarak" in page
+    assert "Gönderilmez: milletvekilleri bu sayfadaki mektubu Hollandaca olarak" in page
     assert "Milletvekilleri mektubunuzu Hollandaca olarak alır." in page
     reading = page[page.index('class="reading"') :]
     assert "Geachte heer Van der Lee,\n\nHocalı katliamına ilginizi rica ediyorum." in reading  # filled as sent

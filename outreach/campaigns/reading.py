@@ -18,6 +18,16 @@ RECEIVED_IN = {
     "nl": lazy_gettext("The members receive your letter in Dutch."),
     "en": lazy_gettext("The members receive your letter in English."),
 }
+NOT_SENT = {
+    "nl": lazy_gettext(
+        "This translation helps you understand what you sign. It is not sent: the members receive the letter on this "
+        "page, in Dutch, with your own changes."
+    ),
+    "en": lazy_gettext(
+        "This translation helps you understand what you sign. It is not sent: the members receive the letter on this "
+        "page, in English, with your own changes."
+    ),
+}
 
 
 def reading_languages() -> list[str]:

@@ -240,6 +240,7 @@ def _letter_page(
         switch_to=switch_to,
         reading=_reading(campaign, chosen, language, salutations, name, form.place.data),
         received_in=reading.RECEIVED_IN.get(language),
+        reading_note=reading.NOT_SENT.get(language),
         language_warning=language_check.mismatch_warning(typed, letter_frame.text, language) if typed else None,
     )
 
