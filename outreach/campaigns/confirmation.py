@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from outreach.campaigns import drafts
+from outreach.campaigns import drafts, lifecycle
 from outreach.campaigns.models import (
     AWAITING,
     CLOSED,
@@ -16,7 +16,6 @@ from outreach.campaigns.models import (
     LIVE,
     PAUSED,
     QUEUED,
-    REJECTED,
     REPEATED,
     Campaign,
     Letter,
@@ -44,16 +43,12 @@ def confirm(submission: Submission, now: datetime) -> bool:
     submission.supporter.last_active_at = now
     for letter in submission.letters:
         if submission.review_reason:
-            hold(letter, submission.review_reason)
+            lifecycle.hold(letter, submission.review_reason)
         elif submission.campaign.status != LIVE:
-            hold(letter, CAMPAIGN_PAUSED)
+            lifecycle.hold(letter, CAMPAIGN_PAUSED)
         else:
             queue(letter, now)
     return True
-
-
-def hold(letter: Letter, reason: str) -> None:
-    letter.status, letter.hold_reason = HELD, reason
 
 
 def queue(letter: Letter, now: datetime) -> None:
@@ -61,7 +56,7 @@ def queue(letter: Letter, now: datetime) -> None:
     submission, campaign = letter.submission, letter.submission.campaign
     address = current_address(letter)
     if not address:
-        hold(letter, NO_ADDRESS)
+        lifecycle.hold(letter, NO_ADDRESS)
         return
     language = submission.language
     message = compose.enqueue_letter(
@@ -79,8 +74,8 @@ def queue(letter: Letter, now: datetime) -> None:
         language=language,
         tracking_address=campaign.tracking_address,
     )
+    lifecycle.mark_queued(letter, message, now)
     db.session.flush()
-    letter.status, letter.hold_reason, letter.queued_at, letter.outbox_message_id = QUEUED, None, now, message.id
 
 
 def current_address(letter: Letter) -> str | None:
@@ -106,9 +101,7 @@ def release(letters: list[Letter], now: datetime) -> int:
 
 def reject(submission: Submission, message: str) -> int:
     """Refuse a submission's held letters and tell the supporter why, in the organiser's words."""
-    held = [letter for letter in submission.letters if letter.status == HELD]
-    for letter in held:
-        letter.status = REJECTED
+    held = [letter for letter in submission.letters if lifecycle.reject(letter)]
     if held:
         language = submission.page_language
         with force_locale(language):

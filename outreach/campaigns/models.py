@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.extensions import db
+from outreach.outbox.models import OutboxMessage
 
 # A campaign's life: only a live campaign takes new letters; a paused one keeps confirmed letters back.
 DRAFT, LIVE, PAUSED, CLOSED = "draft", "live", "paused", "closed"
@@ -116,9 +117,10 @@ class Submission(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # The confirmation e-mails in the outbox, wiped when an unconfirmed submission expires.
-    confirmation_message_id: Mapped[int | None] = mapped_column(Integer)
-    reminder_message_id: Mapped[int | None] = mapped_column(Integer)
+    # The confirmation e-mails in the outbox, wiped when an unconfirmed submission expires. Outbox messages are
+    # never deleted by Outreach; if one is removed by hand, what refers to it forgets it (SET NULL) and stays.
+    confirmation_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"))
+    reminder_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"))
 
     campaign: Mapped[Campaign] = relationship()
     supporter: Mapped[Supporter] = relationship()
@@ -147,12 +149,16 @@ class Letter(db.Model):
     personalised: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[str] = mapped_column(String(24), default=AWAITING, index=True)
     hold_reason: Mapped[str | None] = mapped_column(String(40))
-    outbox_message_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The letter's e-mail in the outbox; a message removed by hand leaves the letter, counted as not sent.
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_message.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime)
     queued_at: Mapped[datetime | None] = mapped_column(DateTime)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     submission: Mapped[Submission] = relationship(back_populates="letters")
+    outbox_message: Mapped[OutboxMessage | None] = relationship()
 
 
 class SubmissionFingerprint(db.Model):

@@ -15,27 +15,19 @@ from urllib.parse import quote, urlencode
 
 from sqlalchemy import ColumnElement, distinct, func, select
 
+from outreach.campaigns import lifecycle
 from outreach.campaigns.confirmation import current_address
-from outreach.campaigns.models import MAIL_PROGRAM, OPENED, QUEUED, Campaign, Letter, Submission
+from outreach.campaigns.models import QUEUED, Campaign, Letter, Submission
 from outreach.extensions import db
 from outreach.outbox import states
 from outreach.outbox.models import OutboxMessage
-from outreach.outbox.queue import sent_message_ids
 
 SENT = "sent"  # a letter's state as people say it: accepted by the recipient's mail server
 
 
-def is_sent(letter_status: str, delivery: str | None) -> bool:
-    """The definition of a letter sent, for a letter and its outbox message's status already loaded."""
-    return letter_status == OPENED or (letter_status == QUEUED and delivery == states.SENT)
-
-
 def sent_letter(campaign_id: int) -> ColumnElement[bool]:
-    """The same definition as a condition on Letter, for counting in a query."""
-    return (Letter.campaign_id == campaign_id) & (
-        (Letter.status == OPENED)
-        | ((Letter.status == QUEUED) & Letter.outbox_message_id.in_(sent_message_ids(campaign_id)))
-    )
+    """A campaign's letters sent (`lifecycle.sent`), as a condition on Letter for counting in a query."""
+    return (Letter.campaign_id == campaign_id) & lifecycle.sent()
 
 
 def letter_state(letter_status: str, delivery: str | None) -> str:
@@ -43,7 +35,7 @@ def letter_state(letter_status: str, delivery: str | None) -> str:
     outcome (sent, failed, cancelled) or "queued" while it waits there."""
     if letter_status != QUEUED or delivery is None:
         return letter_status
-    if is_sent(letter_status, delivery):
+    if lifecycle.is_sent(letter_status, delivery):
         return SENT  # (a letter opened in a mail program keeps "opened": we cannot know more)
     return delivery if delivery in (states.FAILED, states.CANCELLED) else QUEUED
 
@@ -71,7 +63,7 @@ def letters_by_status(campaign: Campaign) -> dict[str, int]:
     """Letters per state (`letter_state`), for the organisers' overview."""
     rows = db.session.execute(
         select(Letter.status, OutboxMessage.status, func.count(Letter.id))
-        .outerjoin(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
+        .outerjoin(Letter.outbox_message)
         .where(Letter.campaign_id == campaign.id)
         .group_by(Letter.status, OutboxMessage.status)
     ).all()
@@ -116,5 +108,4 @@ def mail_links(letter: Letter, campaign: Campaign) -> dict[str, str]:
 
 def record_opened(letter: Letter, now: datetime) -> None:
     """The supporter opened this letter in their mail program (counted once; the caller commits)."""
-    if letter.status == MAIL_PROGRAM:
-        letter.status, letter.opened_at = OPENED, now
+    lifecycle.mark_opened(letter, now)

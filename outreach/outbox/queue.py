@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext, lazy_gettext
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import func, select, update
 
 from outreach.accounts.models import Account
 from outreach.database import insert_unless_present, utcnow
@@ -124,13 +124,6 @@ def by_campaign() -> list[tuple[int, dict[str, int]]]:
     for campaign_id, status, count in rows:
         result.setdefault(campaign_id, dict.fromkeys(states.STATES, 0))[status] = count
     return list(result.items())
-
-
-def sent_message_ids(campaign_id: int) -> Select[tuple[int]]:
-    """The ids of a campaign's letters the mail server accepted (for counting in another room's query)."""
-    return select(OutboxMessage.id).where(
-        OutboxMessage.campaign_id == campaign_id, OutboxMessage.kind == LETTER, OutboxMessage.status == states.SENT
-    )
 
 
 def hold_campaign(campaign_id: int) -> int:

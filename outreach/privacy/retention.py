@@ -18,11 +18,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import ColumnElement, String, and_, case, cast, delete, exists, func, literal, or_, select, update
 
+from outreach.campaigns import lifecycle
 from outreach.campaigns.confirmation import expire
 from outreach.campaigns.models import (
-    AWAITING,
-    HELD,
-    REJECTED,
     Letter,
     LetterDraft,
     Submission,
@@ -152,13 +150,10 @@ def purge(now: datetime) -> dict[str, int]:
 
     # A letter's text goes once its e-mail is out of the outbox's hands (or it never had one: rejected, own mail
     # program) and the window has passed; letters held for an organiser or still on their way keep theirs.
-    in_outbox = exists().where(
-        OutboxMessage.id == Letter.outbox_message_id,
-        OutboxMessage.status.in_([*states.WAITING, states.SENDING, states.HELD]),
-    )
-    sent_at = select(OutboxMessage.sent_at).where(OutboxMessage.id == Letter.outbox_message_id).scalar_subquery()
+    in_outbox = Letter.outbox_message.has(OutboxMessage.status.in_([*states.WAITING, states.SENDING, states.HELD]))
+    sent_at = lifecycle.sent_at()
     letter_done = and_(
-        Letter.status.not_in([AWAITING, HELD]), ~in_outbox, func.coalesce(sent_at, Letter.created_at) < text_before
+        Letter.status.not_in(lifecycle.UNFINISHED), ~in_outbox, func.coalesce(sent_at, Letter.created_at) < text_before
     )
     done["letters scrubbed"] = scrub_letters(Letter.id.in_(select(Letter.id).where(letter_done)))
     still_open = exists().where(Letter.submission_id == Submission.id, ~letter_done)
@@ -199,7 +194,7 @@ def pseudonymise(supporters: list[Supporter], prefix: str = "pseudonym") -> None
     still held for an organiser are withdrawn (nobody can send them any more in a name that is gone)."""
     ids = [supporter.id for supporter in supporters]
     theirs = Letter.supporter_id.in_(ids)
-    _update(Letter, theirs & (Letter.status == HELD), status=REJECTED, hold_reason=ERASED)
+    lifecycle.withdraw(theirs, ERASED)
     forget_addresses([supporter.email for supporter in supporters], ids)
     _update(SurveyAnswer, SurveyAnswer.letter_id.in_(select(Letter.id).where(theirs)), text=None)
     _update(Submission, Submission.supporter_id.in_(ids), name=REMOVED, place=None)

@@ -1,5 +1,6 @@
-"""A supporter's rights: everything held about an e-mail address (found through the schema, so a new table that
-refers to a supporter is included without anyone remembering to), and erasure of it."""
+"""A supporter's rights: everything held about an e-mail address (found through the schema's foreign keys, so a new
+table that refers to a supporter or to anything of theirs is included without anyone remembering to), and erasure
+of it."""
 
 from datetime import date, datetime
 from typing import Any
@@ -22,54 +23,37 @@ def address_hash(email: str) -> str:
 
 def rows_about(email: str) -> dict[str, list[dict[str, Any]]]:
     """Every row that refers to this address: rows holding it in an address column (see the register), then,
-    repeatedly, every row of any table with a foreign key to a row already found."""
+    repeatedly, every row of any table with a foreign key to a row already found, and every row that a row found
+    refers to in a table that may hold a supporter's address (a letter's own e-mail in the outbox is about its
+    writer; the campaign or the member it went to are not)."""
     email = email.strip().lower()
     tables = {table.name: table for table in db.metadata.sorted_tables}
     found: dict[str, dict[Any, dict[str, Any]]] = {}
 
-    def add(table: Table, rows) -> bool:
+    def add(table: Table, condition) -> bool:
         bucket = found.setdefault(table.name, {})
         before = len(bucket)
-        for row in rows:
+        for row in db.session.execute(select(table).where(condition)):
             record = dict(row._mapping)
             bucket[tuple(record[column.name] for column in table.primary_key.columns)] = record
         return len(bucket) > before
 
+    def values(table: Table, column: str) -> set[Any]:
+        return {record[column] for record in found.get(table.name, {}).values() if record[column] is not None}
+
     for name, columns in register.ADDRESS_COLUMNS.items():
-        table = tables[name]
         for column in columns:
-            add(table, db.session.execute(select(table).where(_holds(table, column, email))))
+            add(tables[name], _holds(tables[name], column, email))
     changed = True
     while changed:
         changed = False
         for table in tables.values():
             for foreign_key in table.foreign_keys:
                 target = foreign_key.column.table
-                keys = [record[foreign_key.column.name] for record in found.get(target.name, {}).values()]
-                if keys and target.name in found:
-                    rows = db.session.execute(select(table).where(foreign_key.parent.in_(keys)))
-                    changed = add(table, rows) or changed
-    # The outbox's messages are linked by number, not by a foreign key (the outbox keeps no links to rooms).
-    message_ids = {
-        record[column]
-        for name, column in (
-            ("letter", "outbox_message_id"),
-            ("submission", "confirmation_message_id"),
-            ("submission", "reminder_message_id"),
-            ("survey", "outbox_message_id"),
-            ("survey", "reminder_message_id"),
-        )
-        for record in found.get(name, {}).values()
-        if record.get(column)
-    }
-    if message_ids:
-        outbox = tables["outbox_message"]
-        add(outbox, db.session.execute(select(outbox).where(outbox.c.id.in_(message_ids))))
-    message_ids = [record["id"] for record in found.get("outbox_message", {}).values()]
-    if message_ids:
-        for name, column in (("delivery_attempt", "message_id"), ("reply", "outbox_message_id")):
-            table = tables[name]
-            add(table, db.session.execute(select(table).where(table.c[column].in_(message_ids))))
+                if keys := values(target, foreign_key.column.name):
+                    changed = add(table, foreign_key.parent.in_(keys)) or changed
+                if target.name in register.ADDRESS_COLUMNS and (keys := values(table, foreign_key.parent.name)):
+                    changed = add(target, foreign_key.column.in_(keys)) or changed
     return {name: list(rows.values()) for name, rows in sorted(found.items()) if rows}
 
 

@@ -18,7 +18,6 @@ from outreach.campaigns.texts import title
 from outreach.database import begin_write, utcnow
 from outreach.directory.models import Member, Party
 from outreach.extensions import db
-from outreach.outbox.models import OutboxMessage
 from outreach.replies import ingest
 from outreach.replies.matching import letter_for
 from outreach.replies.models import (
@@ -201,9 +200,7 @@ def index() -> str:
 
 def _page(reply: Reply, status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     letter = db.session.get(Letter, reply.letter_id) if reply.letter_id else None
-    sent_at = None
-    if letter is not None and letter.outbox_message_id:
-        sent_at = db.session.scalar(select(OutboxMessage.sent_at).where(OutboxMessage.id == letter.outbox_message_id))
+    sent_at = letter.outbox_message.sent_at if letter is not None and letter.outbox_message else None
     forms.setdefault("tag_form", TagForm(obj=reply))
     forms.setdefault("kind_form", KindForm(obj=reply))
     forms.setdefault("assign_form", AssignForm(data={"campaign": reply.campaign_id, "member": reply.member_id}))

@@ -12,7 +12,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from outreach.campaigns.models import BOUNCED, Letter, Supporter
+from outreach.campaigns import lifecycle
+from outreach.campaigns.models import Letter, Supporter
 from outreach.database import utcnow
 from outreach.directory.delivery import flag_undeliverable, members_at
 from outreach.extensions import db
@@ -188,10 +189,8 @@ def bounced(message: OutboxMessage, letter: Letter | None, diagnostic: str, repl
     if message.kind != LETTER:
         return  # a supporter's address that bounced is not the directory's business
     flag_undeliverable(message.recipient, f"{reply.status_code or ''} {diagnostic}".strip() or "bounce", now)
-    if letter is not None and letter.status != BOUNCED:
-        letter.status = BOUNCED
-        if message.supporter_email:
-            notify_supporter(message)
+    if letter is not None and lifecycle.mark_bounced(letter) and message.supporter_email:
+        notify_supporter(message)
 
 
 def assign(reply: Reply, letter: Letter, now: datetime) -> None:
@@ -213,7 +212,6 @@ def kind_changed(reply: Reply, now: datetime) -> None:
     """A bounce an organiser recognised (or linked) has the effects of one recognised on arrival."""
     if reply.kind != BOUNCE or reply.outbox_message_id is None:
         return
-    message = db.session.get(OutboxMessage, reply.outbox_message_id)
     letter = db.session.get(Letter, reply.letter_id) if reply.letter_id else None
-    if message is not None:
-        bounced(message, letter, reply.error or "", reply, now)
+    if reply.outbox_message is not None:
+        bounced(reply.outbox_message, letter, reply.error or "", reply, now)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import exists, select
 
-from outreach.campaigns.models import BOUNCED, OPENED, Letter, Supporter
+from outreach.campaigns import lifecycle
+from outreach.campaigns.models import Letter, Supporter
 from outreach.directory.delivery import members_at
 from outreach.extensions import db
-from outreach.outbox import states
 from outreach.outbox.models import OutboxMessage
 from outreach.replies.models import ANSWER, BY_FORWARD, BY_SENDER, BY_THREAD, BY_TOKEN, Reply
 from outreach.replies.parsing import Mail
@@ -88,12 +88,7 @@ def letter_for(member_ids: list[int], campaign_id: int | None = None, supporter_
     answered = exists().where(Reply.letter_id == Letter.id, Reply.kind == ANSWER)
     query = (
         select(Letter)
-        .outerjoin(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
-        .where(
-            Letter.member_id.in_(member_ids),
-            (OutboxMessage.status == states.SENT) | (Letter.status == OPENED),
-            Letter.status != BOUNCED,
-        )
+        .where(Letter.member_id.in_(member_ids), lifecycle.sent())
         .order_by(answered.asc(), Letter.id.desc())
         .limit(1)
     )
@@ -105,7 +100,7 @@ def letter_for(member_ids: list[int], campaign_id: int | None = None, supporter_
 
 
 def _for_message(message: OutboxMessage, by: str) -> Match:
-    letter = db.session.scalar(select(Letter).where(Letter.outbox_message_id == message.id))
+    letter = db.session.scalar(select(Letter).where(Letter.outbox_message == message))
     if letter is None:
         return Match(outbox_message=message, member_id=message.member_id, campaign_id=message.campaign_id, by=by)
     return Match(letter, message, letter.member_id, letter.campaign_id, by)
@@ -113,5 +108,4 @@ def _for_message(message: OutboxMessage, by: str) -> Match:
 
 def for_letter(letter: Letter, by: str) -> Match:
     """A letter (and its outbox message), as a reply is linked to it."""
-    message = db.session.get(OutboxMessage, letter.outbox_message_id) if letter.outbox_message_id else None
-    return Match(letter, message, letter.member_id, letter.campaign_id, by)
+    return Match(letter, letter.outbox_message, letter.member_id, letter.campaign_id, by)

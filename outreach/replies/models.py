@@ -3,10 +3,11 @@ hand), and the supporters' answers to the follow-up survey."""
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.extensions import db
+from outreach.outbox.models import OutboxMessage
 
 # What a message that came back is.
 ANSWER = "answer"  # a person's answer
@@ -60,7 +61,10 @@ class Reply(db.Model):
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id", ondelete="SET NULL"), index=True)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="SET NULL"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"), index=True)
-    outbox_message_id: Mapped[int | None] = mapped_column(Integer, index=True)  # a bounce of any outgoing e-mail
+    # A bounce of any outgoing e-mail (a message removed by hand from the outbox leaves the reply unlinked).
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_message.id", ondelete="SET NULL"), index=True
+    )
 
     from_address: Mapped[str | None] = mapped_column(String(254))
     from_name: Mapped[str | None] = mapped_column(String(300))
@@ -79,6 +83,8 @@ class Reply(db.Model):
     tagged_by: Mapped[str | None] = mapped_column(String(254))
     tagged_at: Mapped[datetime | None] = mapped_column(DateTime)
 
+    outbox_message: Mapped[OutboxMessage | None] = relationship()
+
 
 class Survey(db.Model):
     """The follow-up e-mail of one submission: asked once, reminded once."""
@@ -87,8 +93,8 @@ class Survey(db.Model):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), unique=True)
     sent_at: Mapped[datetime] = mapped_column(DateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
-    outbox_message_id: Mapped[int | None] = mapped_column(Integer)
-    reminder_message_id: Mapped[int | None] = mapped_column(Integer)
+    outbox_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"))
+    reminder_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"))
 
 
 class SurveyAnswer(db.Model):

@@ -12,8 +12,8 @@ from flask_babel import force_locale, gettext, lazy_gettext
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
-from outreach.campaigns import tokens
-from outreach.campaigns.models import BOUNCED, Letter, Submission
+from outreach.campaigns import lifecycle, tokens
+from outreach.campaigns.models import Letter, Submission
 from outreach.campaigns.texts import title
 from outreach.extensions import db
 from outreach.outbox import states
@@ -61,11 +61,10 @@ def open_letters(submission_id: int) -> list[tuple[Letter, datetime]]:
     answered = select(Reply.letter_id).where(Reply.kind == ANSWER, Reply.letter_id.is_not(None))
     rows = db.session.execute(
         select(Letter, OutboxMessage.sent_at)
-        .join(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
+        .join(Letter.outbox_message)
         .where(
             Letter.submission_id == submission_id,
-            OutboxMessage.status == states.SENT,
-            Letter.status != BOUNCED,
+            lifecycle.sent(),
             Letter.id.not_in(answered),
             Letter.id.not_in(select(SurveyAnswer.letter_id)),
         )
@@ -86,7 +85,7 @@ def due(now: datetime) -> list[int]:
     return list(
         db.session.scalars(
             select(Letter.submission_id)
-            .join(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
+            .join(Letter.outbox_message)
             .where(Letter.submission_id.not_in(asked))
             .group_by(Letter.submission_id)
             .having(and_(waiting == 0, last_sent <= now - after, last_sent > now - late))
@@ -181,7 +180,7 @@ def answer_for(letter_id: int) -> SurveyAnswer | None:
 def record(letter: Letter, answer: str, text: str | None, now: datetime) -> bool:
     """Save a supporter's answer about one letter (the caller commits). The first answer stands: False when there
     already was one. A pasted answer also goes to the organisers' replies, to be read and tagged."""
-    sent_at = db.session.scalar(select(OutboxMessage.sent_at).where(OutboxMessage.id == letter.outbox_message_id))
+    sent_at = letter.outbox_message.sent_at if letter.outbox_message else None
     window = timedelta(days=current_app.config["SURVEY_COUNTS_DAYS"])
     counts = sent_at is not None and now <= sent_at + window
     try:

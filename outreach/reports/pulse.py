@@ -46,7 +46,7 @@ def _sent_since(campaign_id: int, since: datetime) -> int:
     return (
         db.session.scalar(
             select(func.count(Letter.id))
-            .outerjoin(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
+            .outerjoin(Letter.outbox_message)
             .where(sent_letter(campaign_id), when >= since)
         )
         or 0

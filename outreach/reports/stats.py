@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from outreach.campaigns.lifecycle import is_sent
 from outreach.campaigns.models import BOUNCED, Letter
-from outreach.campaigns.stats import is_sent
 from outreach.directory.models import Committee, CommitteeSeat, Member, Party
 from outreach.extensions import db
 from outreach.outbox import states
@@ -123,7 +123,7 @@ def letter_facts(campaign_id: int, now: datetime, member_id: int | None = None) 
             func.coalesce(OutboxMessage.sent_at, Letter.opened_at),  # a letter sent from a mail program: opened
             Letter.recipient_name,
         )
-        .outerjoin(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
+        .outerjoin(Letter.outbox_message)
         .where(which)
         .order_by(Letter.id)
     )
