@@ -509,3 +509,46 @@ def test_someone_who_only_e_mailed_the_campaign_gets_a_link_to_their_data(app: F
     with app.app_context():
         assert scan("iemand@example.net", OWN_MAIL) == []
         assert ask_for_link(client, "iemand@example.net") is None  # now nothing is held
+
+
+def test_a_new_table_about_a_supporter_or_their_e_mails_is_in_the_export_without_being_listed(
+    app: Flask, canary: dict[str, object]
+) -> None:
+    from sqlalchemy import Column, ForeignKey, Integer, Table
+
+    from outreach.campaigns.models import Supporter
+
+    notes = Table(
+        "supporter_note",
+        db.metadata,
+        Column("id", Integer, primary_key=True),
+        Column("supporter_id", ForeignKey("supporter.id")),
+        Column("text", Text),
+    )
+    receipts = Table(
+        "read_receipt",
+        db.metadata,
+        Column("id", Integer, primary_key=True),
+        Column("message_id", ForeignKey("outbox_message.id")),
+        Column("text", Text),
+    )
+    try:
+        with app.app_context():
+            notes.create(db.engine)
+            receipts.create(db.engine)
+            supporter_id = db.session.scalar(select(Supporter.id).where(Supporter.email == CANARY))
+            message_id = db.session.get(Letter, canary["letters"][0]).outbox_message_id
+            db.session.execute(notes.insert().values(supporter_id=supporter_id, text="called on Monday"))
+            db.session.execute(receipts.insert().values(message_id=message_id, text="read on Tuesday"))
+            db.session.execute(receipts.insert().values(message_id=None, text="someone else's"))
+            db.session.commit()
+            held = subject.export(CANARY)["tables"]
+            assert [row["text"] for row in held["supporter_note"]] == ["called on Monday"]
+            assert [row["text"] for row in held["read_receipt"]] == ["read on Tuesday"]
+    finally:
+        with app.app_context():
+            db.session.remove()
+            receipts.drop(db.engine, checkfirst=True)
+            notes.drop(db.engine, checkfirst=True)
+        db.metadata.remove(receipts)
+        db.metadata.remove(notes)

@@ -2,18 +2,27 @@
 table that refers to a supporter or to anything of theirs is included without anyone remembering to), and erasure
 of it."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, exists, func, select, update
+from sqlalchemy import ColumnElement, Table, exists, func, select, update
 
 from outreach.campaigns.confirmation import discard
 from outreach.campaigns.models import AWAITING, REPEATED, Letter, Submission, Supporter
 from outreach.extensions import db, keyed_hash
-from outreach.outbox.models import LETTER
+from outreach.outbox.models import LETTER, OutboxMessage
 from outreach.privacy import register
 from outreach.privacy.models import PrivacyRequest
-from outreach.privacy.retention import forget_addresses, pseudonymise, scrub_letters, scrub_submissions
+from outreach.privacy.retention import (
+    forget_addresses,
+    pseudonymise,
+    scrub_letters,
+    scrub_outbox,
+    scrub_replies,
+    scrub_submissions,
+)
+from outreach.replies.models import Reply
 
 
 def address_hash(email: str) -> str:
@@ -105,6 +114,7 @@ def erase(email: str, now: datetime) -> bool:
     other link to their data stops working. The statistics keep their counts. False when nothing was held."""
     email = email.strip().lower()
     held = holds_data(email)
+    found = rows_about(email)  # before anything changes: scrubbing removes what the rows are found by
     supporter = db.session.scalar(select(Supporter).where(Supporter.email == email))
     if supporter is not None:
         for submission in db.session.scalars(
@@ -114,8 +124,8 @@ def erase(email: str, now: datetime) -> bool:
         ):
             discard(submission)
         db.session.flush()
-        scrub_letters(Letter.supporter_id == supporter.id)
-        scrub_submissions(Submission.supporter_id == supporter.id)
+    _scrub(found)
+    if supporter is not None:
         pseudonymise([supporter], prefix="erased")
     else:  # someone who never wrote a letter, but e-mailed the campaign or asked for a link before
         forget_addresses([email], [])
@@ -127,3 +137,18 @@ def erase(email: str, now: datetime) -> bool:
         .values(handled_at=now)
     )
     return held
+
+
+# The texts of the rows an erasure finds, table by table, removed as the retention rules remove them.
+SCRUBS: dict[str, tuple[type, Callable[[ColumnElement[bool]], int]]] = {
+    "letter": (Letter, scrub_letters),
+    "submission": (Submission, scrub_submissions),
+    "outbox_message": (OutboxMessage, scrub_outbox),
+    "reply": (Reply, scrub_replies),
+}
+
+
+def _scrub(found: dict[str, list[dict[str, Any]]]) -> None:
+    for name, (model, scrub) in SCRUBS.items():
+        if ids := [record["id"] for record in found.get(name, ())]:
+            scrub(model.id.in_(ids))
