@@ -47,3 +47,42 @@ def test_migrations_match_models_on_postgresql(tmp_path: Path) -> None:
         upgrade_and_check(url, cwd=tmp_path)
     finally:
         drop_postgres_database(url)
+
+
+def test_the_links_to_outbox_messages_keep_existing_data(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "links.sqlite"
+    url = f"sqlite:///{path}"
+    assert flask_db(url, "upgrade", "0012_office_hours", cwd=tmp_path).returncode == 0
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO outbox_message (id, kind, priority, status, message_id, bounce_token, language, sender,"
+            " recipient, envelope_from, subject, body, created_at, next_attempt_at, attempts) VALUES (7, 'letter', 3,"
+            " 'sent', '<m7@x>', 'b7', 'nl', 's', 'r@x', 'e@x', 'Erkenning', 'Tekst', '2026-01-01', '2026-01-01', 1)"
+        )
+        for reply_id, message_id in ((1, 7), (2, 99)):  # 99: a number that points at no message
+            connection.execute(
+                "INSERT INTO reply (id, dedupe_key, source, kind, handled, outbox_message_id, subject, text, channel,"
+                " received_at, created_at) VALUES (?, ?, 'imap', 'bounce', 1, ?, '', 'x', 'email', '2026-01-02',"
+                " '2026-01-02')",
+                (reply_id, f"k{reply_id}", message_id),
+            )
+    upgrade = flask_db(url, "upgrade", cwd=tmp_path)
+    assert upgrade.returncode == 0, upgrade.stderr
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT id, outbox_message_id FROM reply ORDER BY id").fetchall() == [
+            (1, 7),
+            (2, None),
+        ]
+        assert connection.execute("SELECT subject FROM outbox_message").fetchall() == [("Erkenning",)]
+        links = {row[2] for row in connection.execute("PRAGMA foreign_key_list(reply)")}
+        assert "outbox_message" in links
+    downgrade = flask_db(url, "downgrade", "0012_office_hours", cwd=tmp_path)
+    assert downgrade.returncode == 0, downgrade.stderr
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT id, outbox_message_id FROM reply ORDER BY id").fetchall() == [
+            (1, 7),
+            (2, None),
+        ]
+        assert "outbox_message" not in {row[2] for row in connection.execute("PRAGMA foreign_key_list(reply)")}
