@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale, gettext, lazy_gettext
+from flask_babel import get_locale, lazy_gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select, update
 from werkzeug.wrappers import Response
@@ -22,6 +22,7 @@ from outreach.accounts.profile import NewPasswordForm, set_password
 from outreach.database import begin_write, utcnow
 from outreach.extensions import client_key, db, keyed_hash, limiter
 from outreach.outbox.compose import Recipient, enqueue
+from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import NOTICE
 from outreach.urls import public_url
 from outreach.validation import email_address
@@ -83,16 +84,13 @@ def send_link(account: Account) -> None:
     account.reset_token_hash = _token_hash(token)
     account.reset_sent_at = utcnow()
     language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-    with force_locale(language):
-        subject = gettext("Choose a new password for Outreach")
-        body = gettext(
-            "Someone, hopefully you, asked to choose a new password for the organiser account of this address at "
-            "%(site)s. This link works once, for one hour:\n\n%(link)s\n\n"
-            "If you did not ask for this, ignore this e-mail: your password stays as it is.",
-            site=current_app.config["PUBLIC_URL"],
-            link=public_url("accounts.reset_password", token=token),
-        )
-    enqueue(NOTICE, Recipient(None, account.email), subject, body, language=language)
+    text = render_email(
+        "password_reset",
+        language,
+        site=current_app.config["PUBLIC_URL"],
+        link=public_url("accounts.reset_password", token=token),
+    )
+    enqueue(NOTICE, Recipient(None, account.email), text.subject, text.body, language=language)
     audit("send password reset link", account, by=account)
 
 

@@ -4,7 +4,6 @@ day, and what stays unconfirmed expires and is wiped. Organisers release or reje
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from outreach.campaigns import drafts, lifecycle
@@ -25,6 +24,7 @@ from outreach.campaigns.submit import send_confirmation, title
 from outreach.directory.models import Committee, ExtraTarget, Member
 from outreach.extensions import db
 from outreach.outbox import compose
+from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import NOTICE
 from outreach.outbox.queue import forget, hold_campaign, release_campaign
 from outreach.urls import public_url
@@ -104,25 +104,19 @@ def reject(submission: Submission, message: str) -> int:
     held = [letter for letter in submission.letters if lifecycle.reject(letter)]
     if held:
         language = submission.page_language
-        with force_locale(language):
-            subject = gettext(
-                "Your letter in the campaign “%(title)s” was not sent", title=title(submission.campaign, language)
-            )
-            body = "\n\n".join(
-                [
-                    gettext("Hello %(name)s,", name=submission.name),
-                    gettext(
-                        "The organisers of the campaign looked at your letter to %(names)s and did not send it.",
-                        names=", ".join(letter.recipient_name for letter in held),
-                    ),
-                    gettext("Their explanation:") + "\n" + message.strip(),
-                ]
-            )
+        text = render_email(
+            "rejection",
+            language,
+            name=submission.name,
+            title=title(submission.campaign, language),
+            names=[letter.recipient_name for letter in held],
+            explanation=message.strip(),
+        )
         compose.enqueue(
             NOTICE,
             compose.Recipient(submission.name, submission.supporter.email),
-            subject,
-            body,
+            text.subject,
+            text.body,
             language=language,
             campaign_id=submission.campaign_id,
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from limits import parse_many
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,7 @@ from outreach.directory.models import Member, MemberOverride
 from outreach.extensions import db
 from outreach.outbox.compose import Recipient, enqueue
 from outreach.outbox.compose import Supporter as LetterSupporter
+from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import CONFIRMATION, OutboxMessage
 from outreach.outbox.queue import forget
 from outreach.urls import public_url
@@ -324,59 +325,27 @@ def send_confirmation(
     link = public_url("campaigns.confirm", token=tokens.confirmation(submission.id))
     days = current_app.config["CONFIRM_VALID_SECONDS"] // 86400
     language = submission.page_language
-    with force_locale(language):
-        if names:
-            subject = gettext("Please confirm your letter to %(names)s", names=_short_list(names))
-            if reminder:
-                subject = gettext("Reminder: %(subject)s", subject=subject)
-            lines = [
-                gettext("Hello %(name)s,", name=submission.name),
-                "",
-                gettext("You wrote a letter in the campaign “%(title)s” to:", title=title(campaign, language)),
-                *(f"- {name}" for name in names),
-                "",
-                f"“{_excerpt(submission.letters[0].body)}”",
-                "",
-                gettext(
-                    "Nothing has been sent yet. To send your letter, confirm your e-mail address within %(days)d days:",
-                    days=days,
-                ),
-                link,
-            ]
-        else:
-            subject = gettext("You already wrote to these members")
-            lines = [gettext("Hello %(name)s,", name=submission.name), ""]
-        if skipped:
-            lines += [
-                "",
-                gettext(
-                    "You had already written to %(names)s in this campaign; a second letter is not sent.",
-                    names=", ".join(skipped),
-                ),
-            ]
-        lines += [
-            "",
-            gettext(
-                "Did you not write this letter? Then ignore this e-mail: nothing is sent, and what was filled in "
-                "is deleted after %(days)d days.",
-                days=days,
-            ),
-        ]
-        return enqueue(
-            CONFIRMATION,
-            Recipient(submission.name, submission.supporter.email),
-            subject,
-            "\n".join(lines),
-            language=language,
-            campaign_id=campaign.id,
-            supporter=LetterSupporter(submission.name, submission.supporter.email),
-        )
-
-
-def _short_list(names: list[str]) -> str:
-    if len(names) <= 3:
-        return ", ".join(names)
-    return gettext("%(names)s and %(count)d others", names=", ".join(names[:2]), count=len(names) - 2)
+    text = render_email(
+        "confirmation",
+        language,
+        name=submission.name,
+        title=title(campaign, language),
+        names=names,
+        excerpt=_excerpt(submission.letters[0].body) if names else "",
+        days=days,
+        link=link,
+        skipped=skipped or [],
+        reminder=reminder,
+    )
+    return enqueue(
+        CONFIRMATION,
+        Recipient(submission.name, submission.supporter.email),
+        text.subject,
+        text.body,
+        language=language,
+        campaign_id=campaign.id,
+        supporter=LetterSupporter(submission.name, submission.supporter.email),
+    )
 
 
 def _excerpt(body: str, length: int = 160) -> str:

@@ -17,7 +17,6 @@ from email.utils import getaddresses, parseaddr
 
 import dkim
 from flask import current_app
-from flask_babel import force_locale, gettext
 from flask_mail import Message
 
 from outreach.database import utcnow
@@ -26,6 +25,7 @@ from outreach.extensions import db
 from outreach.organisation.settings import load as load_organisation
 from outreach.organisation.settings import signature as organisation_signature
 from outreach.outbox import states
+from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import LETTER, PRIORITY, OutboxMessage
 from outreach.urls import public_url
 from outreach.validation import has_control_characters, is_email, needs_smtputf8, wire_address
@@ -190,25 +190,20 @@ def plus_address(configured: str | None, token: str) -> str | None:
 
 def letter_footer(to: Recipient, supporter: Supporter, campaign: Campaign, language: str) -> str:
     """The lines under every letter: who sent it via which campaign, that the address was confirmed, how to stop."""
-    who = f"{supporter.name} ({supporter.place})" if supporter.place else supporter.name
-    with force_locale(language):
-        lines = [
-            "-- ",
-            gettext("This letter was sent by %(who)s via the campaign “%(campaign)s”: %(url)s")
-            % {"who": who, "campaign": campaign.title, "url": campaign.url},
-            gettext("%(name)s confirmed their e-mail address; replying to this e-mail reaches them directly.")
-            % {"name": supporter.name},
-        ]
-        if to.member_id is not None:
-            link = public_url("directory.opt_out", token=opt_out_token(to.member_id))
-            lines.append(gettext("Your office no longer wants letters via this campaign? %(link)s") % {"link": link})
-        organisation = load_organisation()
-        if organisation.name:
-            lines.append(gettext("This campaign is run by %(organisation)s.") % {"organisation": organisation.name})
-        contact = campaign.contact or organisation.email
-        if contact:
-            lines.append(gettext("Questions about this campaign: %(contact)s") % {"contact": contact})
-    return "\n".join(lines)
+    organisation = load_organisation()
+    return render_email(
+        "letter_footer",
+        language,
+        who=f"{supporter.name} ({supporter.place})" if supporter.place else supporter.name,
+        campaign=campaign.title,
+        url=campaign.url,
+        name=supporter.name,
+        opt_out_link=public_url("directory.opt_out", token=opt_out_token(to.member_id))
+        if to.member_id is not None
+        else None,
+        organisation=organisation.name,
+        contact=campaign.contact or organisation.email,
+    ).body
 
 
 def format_address(name: str | None, address: str) -> str:

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 from dkim.crypto import UnparsableKeyError, parse_public_key
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 
 from outreach.outbox import spf
 from outreach.outbox.compose import Recipient, enqueue, format_address, plus_address
 from outreach.outbox.dkimkey import public_key_record
 from outreach.outbox.lookup import Dns
+from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import NOTICE, OutboxMessage
 
 OK, ADVICE, PROBLEM = "ok", "advice", "problem"
@@ -414,17 +415,8 @@ def send_test(address: str, report: Report, language: str) -> OutboxMessage:
     """Queue a test message to `address`, sent like a letter (the letters' From, bounce address and DKIM key), with
     the findings in it, so the organiser can read in its headers what a receiver made of it (the caller commits)."""
     config = current_app.config
-    with force_locale(language):
-        subject = gettext("Outreach: test message from %(domain)s", domain=report.domain)
-        lines = [
-            gettext(
-                "This message checks that mail from %(domain)s arrives. Look at its headers: Authentication-Results "
-                "should say spf=pass, dkim=pass and dmarc=pass.",
-                domain=report.domain,
-            ),
-            "",
-            gettext("What the check found when this message was sent:"),
-            *(f"- {finding.text}" for finding in report.findings),
-        ]
+    text = render_email(
+        "domain_test", language, domain=report.domain, findings=[finding.text for finding in report.findings]
+    )
     sender = format_address("Outreach", config["LETTERS_FROM"])
-    return enqueue(NOTICE, Recipient(None, address), subject, "\n".join(lines), language=language, sender=sender)
+    return enqueue(NOTICE, Recipient(None, address), text.subject, text.body, language=language, sender=sender)

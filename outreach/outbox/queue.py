@@ -4,7 +4,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from sqlalchemy import func, select, update
 
 from outreach.accounts.models import Account
@@ -13,6 +13,7 @@ from outreach.extensions import db
 from outreach.labels import N_
 from outreach.outbox import states
 from outreach.outbox.compose import Recipient, enqueue
+from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import LETTER, NOTICE, DeliveryAttempt, OutboxControl, OutboxMessage
 from outreach.urls import public_url
 
@@ -220,8 +221,11 @@ def alert_organisers(control: OutboxControl, now: datetime) -> None:
         return
     control.alert_sent_at = now
     log.error("outbox alert: %s", ", ".join(found))
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = gettext("Outreach: sending needs your attention")
-        body = "\n".join([*(str(PROBLEM_TEXT[problem]) for problem in found), "", public_url("outbox_admin.index")])
+    text = render_email(
+        "organiser_alert",
+        current_app.config["BABEL_DEFAULT_LOCALE"],
+        problems=[PROBLEM_TEXT[problem] for problem in found],
+        link=public_url("outbox_admin.index"),
+    )
     for address in db.session.scalars(select(Account.email).where(Account.active)):
-        enqueue(NOTICE, Recipient(None, address), subject, body)
+        enqueue(NOTICE, Recipient(None, address), text.subject, text.body)

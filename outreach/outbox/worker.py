@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, gettext
 from flask_mail import Message
 from sqlalchemy import and_, func, insert, or_, select, text, update
 from sqlalchemy.exc import OperationalError
@@ -30,6 +29,7 @@ from outreach.extensions import db
 from outreach.jobs import periodic_jobs
 from outreach.outbox import hours, pacing, states
 from outreach.outbox.compose import Recipient, build, enqueue
+from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import LETTER, NOTICE, DeliveryAttempt, OutboxMessage
 from outreach.outbox.queue import CONNECTION_FAILURES, alert_organisers, control_row, pause
 from outreach.outbox.smtp import FAILED, GAVE_UP, INTERRUPTED_ATTEMPT, PAUSE, SENT, Outcome, Sender
@@ -385,21 +385,17 @@ def notify_supporter(letter: OutboxMessage) -> None:
     """Tell the supporter their letter could not be delivered, with a copy so they can send it another way, in the
     supporter's own language (the letter may be in another)."""
     language = letter.supporter_language or letter.language
-    with force_locale(language):
-        subject = gettext("Your letter to %(name)s could not be delivered") % {"name": letter.recipient_name or ""}
-        body = "\n\n".join(
-            [
-                gettext("Dear %(name)s,") % {"name": letter.supporter_name or ""},
-                gettext(
-                    "Your letter to %(name)s could not be delivered: their mail server did not accept it. "
-                    "The campaign's organisers have been told and will check the address."
-                )
-                % {"name": letter.recipient_name or letter.recipient},
-                gettext("Below is a copy of your letter, so that you can send it another way if you wish."),
-                "----\n" + gettext("Subject: %(subject)s") % {"subject": letter.subject} + "\n\n" + letter.body,
-            ]
-        )
-    enqueue(NOTICE, Recipient(letter.supporter_name, letter.supporter_email), subject, body, language=language)
+    text = render_email(
+        "undeliverable",
+        language,
+        supporter_name=letter.supporter_name or "",
+        recipient_name=letter.recipient_name or "",
+        recipient=letter.recipient_name or letter.recipient,
+        letter_subject=letter.subject,
+        letter_body=letter.body,
+    )
+    recipient = Recipient(letter.supporter_name, letter.supporter_email)
+    enqueue(NOTICE, recipient, text.subject, text.body, language=language)
 
 
 def retry_delay(attempts: int) -> timedelta:

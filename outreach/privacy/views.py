@@ -2,7 +2,7 @@
 request for their data: an e-mail with a link that works once, for an hour, to see, download or erase it."""
 
 from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import update
 from wtforms import StringField
@@ -15,6 +15,7 @@ from outreach.extensions import db, limiter
 from outreach.i18n import page_language
 from outreach.organisation.settings import load as load_organisation
 from outreach.outbox.compose import Recipient, enqueue
+from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import NOTICE
 from outreach.privacy import bp, subject
 from outreach.privacy.models import ERASURE, EXPORT, SELF_SERVICE, PrivacyRequest
@@ -73,21 +74,13 @@ def send_link(email: str) -> None:
     db.session.add(row)
     db.session.flush()
     known = subject.holds_data(email)
-    with force_locale(page_language()):
-        title = gettext("Your data at %(site)s", site=load_organisation().name or current_app.config["PUBLIC_URL"])
-        if known:
-            link = public_url("privacy.data", token=tokens.sign(row.id, SALT))
-            body = gettext(
-                "Someone, hopefully you, asked to see the data held about this address. This link shows it, lets you "
-                "download it and lets you erase it. It works once, for one hour:\n\n%(link)s\n\n"
-                "If you did not ask for this, ignore this e-mail: nothing happens.",
-                link=link,
-            )
-        else:
-            body = gettext(
-                "Someone, hopefully you, asked to see the data held about this address. We hold no data about it."
-            )
-    enqueue(NOTICE, Recipient(None, email), title, body, language=page_language())
+    text = render_email(
+        "privacy_link",
+        page_language(),
+        site=load_organisation().name or current_app.config["PUBLIC_URL"],
+        link=public_url("privacy.data", token=tokens.sign(row.id, SALT)) if known else None,
+    )
+    enqueue(NOTICE, Recipient(None, email), text.subject, text.body, language=page_language())
 
 
 def _request_for(token: str) -> PrivacyRequest:

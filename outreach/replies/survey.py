@@ -8,7 +8,7 @@ every link in a message, and must not answer for the supporter."""
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +18,7 @@ from outreach.campaigns.texts import title
 from outreach.extensions import db
 from outreach.outbox import states
 from outreach.outbox.compose import Recipient, enqueue
+from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import SURVEY, OutboxMessage
 from outreach.replies.ingest import by_hand
 from outreach.replies.models import (
@@ -120,35 +121,22 @@ def send(
     days = (now - max(sent_at for _letter, sent_at in letters)).days
     language = submission.page_language
     campaign_title = title(submission.campaign, language)
-    with force_locale(language):
-        subject = gettext("Did your MP reply? (%(title)s)", title=campaign_title)
-        if reminder:
-            subject = gettext("Reminder: %(subject)s", subject=subject)
-        lines = [
-            gettext("Hello %(name)s,", name=submission.name),
-            "",
-            gettext(
-                "%(days)d days ago your letter in the campaign “%(title)s” went out. Did they reply? "
-                "One click per MP tells the campaign who answers; on the page that opens you can also paste "
-                "the answer, if you wish.",
-                days=days,
-                title=campaign_title,
-            ),
-        ]
-        for letter, _sent_at in letters:
-            lines += ["", letter.recipient_name + ":"]
-            link = public_url("replies.survey", token=token(letter.id))
-            lines += [f"  {label}: {link}?answer={answer}" for answer, label in ANSWER_LABELS.items()]
-        lines += [
-            "",
-            gettext("Your answer is used only to count, per MP and party, how often members reply."),
-            gettext("Thank you for writing."),
-        ]
+    links = [(letter.recipient_name, public_url("replies.survey", token=token(letter.id))) for letter, _ in letters]
+    text = render_email(
+        "survey",
+        language,
+        name=submission.name,
+        title=campaign_title,
+        days=days,
+        reminder=reminder,
+        letters=links,
+        answers=list(ANSWER_LABELS.items()),
+    )
     return enqueue(
         SURVEY,
         Recipient(submission.name, submission.supporter.email),
-        subject,
-        "\n".join(lines),
+        text.subject,
+        text.body,
         language=language,
         campaign_id=submission.campaign_id,
     )
