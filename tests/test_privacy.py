@@ -518,20 +518,17 @@ def test_a_new_table_about_a_supporter_or_their_e_mails_is_in_the_export_without
 
     from outreach.campaigns.models import Supporter
 
-    notes = Table(
-        "supporter_note",
-        db.metadata,
-        Column("id", Integer, primary_key=True),
-        Column("supporter_id", ForeignKey("supporter.id")),
-        Column("text", Text),
-    )
-    receipts = Table(
-        "read_receipt",
-        db.metadata,
-        Column("id", Integer, primary_key=True),
-        Column("message_id", ForeignKey("outbox_message.id")),
-        Column("text", Text),
-    )
+    def table(name: str, column: str, target: str) -> Table:
+        return Table(
+            name,
+            db.metadata,
+            Column("id", Integer, primary_key=True),
+            Column(column, ForeignKey(target)),
+            Column("text", Text),
+        )
+
+    notes = table("supporter_note", "supporter_id", "supporter.id")
+    receipts = table("read_receipt", "message_id", "outbox_message.id")
     try:
         with app.app_context():
             notes.create(db.engine)

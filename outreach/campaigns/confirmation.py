@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from outreach.campaigns import drafts, lifecycle
+from outreach.campaigns.mails import mail_supporter
 from outreach.campaigns.models import (
     AWAITING,
     CLOSED,
@@ -20,11 +21,11 @@ from outreach.campaigns.models import (
     Letter,
     Submission,
 )
-from outreach.campaigns.submit import send_confirmation, title
+from outreach.campaigns.submit import send_confirmation
+from outreach.campaigns.texts import title
 from outreach.directory.models import Committee, ExtraTarget, Member
 from outreach.extensions import db
 from outreach.outbox import compose
-from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import NOTICE
 from outreach.outbox.queue import forget, hold_campaign, release_campaign
 from outreach.urls import public_url
@@ -103,23 +104,8 @@ def reject(submission: Submission, message: str) -> int:
     """Refuse a submission's held letters and tell the supporter why, in the organiser's words."""
     held = [letter for letter in submission.letters if lifecycle.reject(letter)]
     if held:
-        language = submission.page_language
-        text = render_email(
-            "rejection",
-            language,
-            name=submission.name,
-            title=title(submission.campaign, language),
-            names=[letter.recipient_name for letter in held],
-            explanation=message.strip(),
-        )
-        compose.enqueue(
-            NOTICE,
-            compose.Recipient(submission.name, submission.supporter.email),
-            text.subject,
-            text.body,
-            language=language,
-            campaign_id=submission.campaign_id,
-        )
+        names = [letter.recipient_name for letter in held]
+        mail_supporter(submission, NOTICE, "rejection", names=names, explanation=message.strip())
     return len(held)
 
 

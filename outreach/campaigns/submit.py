@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from outreach.campaigns import letters, tokens
+from outreach.campaigns.mails import mail_supporter
 from outreach.campaigns.models import (
     AWAITING,
     MAIL_PROGRAM,
@@ -35,9 +36,7 @@ from outreach.campaigns.texts import title
 from outreach.database import begin_write, insert_unless_present
 from outreach.directory.models import Member, MemberOverride
 from outreach.extensions import db
-from outreach.outbox.compose import Recipient, enqueue
 from outreach.outbox.compose import Supporter as LetterSupporter
-from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import CONFIRMATION, OutboxMessage
 from outreach.outbox.queue import forget
 from outreach.urls import public_url
@@ -320,31 +319,18 @@ def send_confirmation(
     submission: Submission, skipped: list[str] | None = None, reminder: bool = False
 ) -> OutboxMessage:
     """Queue the e-mail with the confirmation link: the recipients by name, the start of the letter, nothing more."""
-    campaign = submission.campaign
     names = [letter.recipient_name for letter in submission.letters]
-    link = public_url("campaigns.confirm", token=tokens.confirmation(submission.id))
-    days = current_app.config["CONFIRM_VALID_SECONDS"] // 86400
-    language = submission.page_language
-    text = render_email(
+    return mail_supporter(
+        submission,
+        CONFIRMATION,
         "confirmation",
-        language,
-        name=submission.name,
-        title=title(campaign, language),
+        supporter=LetterSupporter(submission.name, submission.supporter.email),
         names=names,
         excerpt=_excerpt(submission.letters[0].body) if names else "",
-        days=days,
-        link=link,
+        days=current_app.config["CONFIRM_VALID_SECONDS"] // 86400,
+        link=public_url("campaigns.confirm", token=tokens.confirmation(submission.id)),
         skipped=skipped or [],
         reminder=reminder,
-    )
-    return enqueue(
-        CONFIRMATION,
-        Recipient(submission.name, submission.supporter.email),
-        text.subject,
-        text.body,
-        language=language,
-        campaign_id=campaign.id,
-        supporter=LetterSupporter(submission.name, submission.supporter.email),
     )
 
 

@@ -13,12 +13,10 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from outreach.campaigns import lifecycle, tokens
+from outreach.campaigns.mails import mail_supporter
 from outreach.campaigns.models import Letter, Submission
-from outreach.campaigns.texts import title
 from outreach.extensions import db
 from outreach.outbox import states
-from outreach.outbox.compose import Recipient, enqueue
-from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import SURVEY, OutboxMessage
 from outreach.replies.ingest import by_hand
 from outreach.replies.models import (
@@ -118,27 +116,15 @@ def send(
     """Queue the survey e-mail (or its reminder) about these letters; None when there is nothing to ask about."""
     if not letters:
         return None
-    days = (now - max(sent_at for _letter, sent_at in letters)).days
-    language = submission.page_language
-    campaign_title = title(submission.campaign, language)
     links = [(letter.recipient_name, public_url("replies.survey", token=token(letter.id))) for letter, _ in letters]
-    text = render_email(
+    return mail_supporter(
+        submission,
+        SURVEY,
         "survey",
-        language,
-        name=submission.name,
-        title=campaign_title,
-        days=days,
+        days=(now - max(sent_at for _letter, sent_at in letters)).days,
         reminder=reminder,
         letters=links,
         answers=list(ANSWER_LABELS.items()),
-    )
-    return enqueue(
-        SURVEY,
-        Recipient(submission.name, submission.supporter.email),
-        text.subject,
-        text.body,
-        language=language,
-        campaign_id=submission.campaign_id,
     )
 
 
