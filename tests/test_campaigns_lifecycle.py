@@ -65,6 +65,8 @@ def test_the_query_and_the_loaded_letter_agree_on_what_was_sent(app: Flask, dire
         letters[states.STATES.index(states.SENT) + 1].outbox_message.status = states.SENT
         db.session.commit()
         by_query = set(db.session.scalars(select(Letter.id).where(lifecycle.sent())))
+        assert set(db.session.scalars(select(Letter.id).where(lifecycle.sent(row.id)))) == by_query
+        assert not db.session.scalars(select(Letter.id).where(lifecycle.sent(row.id + 1))).all()
         loaded = {
             letter.id
             for letter in letters

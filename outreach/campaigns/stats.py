@@ -1,19 +1,19 @@
 """A campaign in numbers (the public counter, the organisers' overview) and the letters supporters send from their
 own mail program.
 
-One definition of a letter sent serves every page and export that counts letters (the public counter, the
-campaigns overview, the reports, the handover, the outbox, the CSV files): a letter to one recipient that our outbox
-handed to the recipient's mail server, which accepted it, and for which no bounce came back; or one the supporter
-opened, ready to send, in their own mail program. Confirmations, notices and surveys to supporters are e-mails, not
-letters. Members reached are the different members of the House among the recipients of letters sent (a
-committee's or another address is not a member).
+One definition of a letter sent (`lifecycle.sent`, `lifecycle.is_sent`) serves every page and export that counts
+letters (the public counter, the campaigns overview, the reports, the handover, the outbox, the CSV files): a letter
+to one recipient that our outbox handed to the recipient's mail server, which accepted it, and for which no bounce
+came back; or one the supporter opened, ready to send, in their own mail program. Confirmations, notices and surveys
+to supporters are e-mails, not letters. Members reached are the different members of the House among the recipients
+of letters sent (a committee's or another address is not a member).
 """
 
 from collections import Counter
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
-from sqlalchemy import ColumnElement, distinct, func, select
+from sqlalchemy import distinct, func, select
 
 from outreach.campaigns import lifecycle
 from outreach.campaigns.confirmation import current_address
@@ -23,11 +23,6 @@ from outreach.outbox import states
 from outreach.outbox.models import OutboxMessage
 
 SENT = "sent"  # a letter's state as people say it: accepted by the recipient's mail server
-
-
-def sent_letter(campaign_id: int) -> ColumnElement[bool]:
-    """A campaign's letters sent (`lifecycle.sent`), as a condition on Letter for counting in a query."""
-    return (Letter.campaign_id == campaign_id) & lifecycle.sent()
 
 
 def letter_state(letter_status: str, delivery: str | None) -> str:
@@ -42,12 +37,12 @@ def letter_state(letter_status: str, delivery: str | None) -> str:
 
 def letters_sent(campaign_id: int) -> int:
     """How many of a campaign's letters were sent."""
-    return db.session.scalar(select(func.count(Letter.id)).where(sent_letter(campaign_id))) or 0
+    return db.session.scalar(select(func.count(Letter.id)).where(lifecycle.sent(campaign_id))) or 0
 
 
 def members_reached(campaign_id: int) -> int:
     """How many different members of the House a campaign's letters sent reached."""
-    return db.session.scalar(select(func.count(distinct(Letter.member_id))).where(sent_letter(campaign_id))) or 0
+    return db.session.scalar(select(func.count(distinct(Letter.member_id))).where(lifecycle.sent(campaign_id))) or 0
 
 
 def totals(campaign: Campaign) -> dict[str, int]:

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from outreach.campaigns.lifecycle import sent
 from outreach.campaigns.models import AWAITING, HELD, LIVE, PAUSED, Campaign, Letter
-from outreach.campaigns.stats import sent_letter
 from outreach.extensions import db
 from outreach.outbox import states
 from outreach.outbox.models import LETTER, OutboxMessage
@@ -45,9 +45,7 @@ def _sent_since(campaign_id: int, since: datetime) -> int:
     when = func.coalesce(OutboxMessage.sent_at, Letter.opened_at)
     return (
         db.session.scalar(
-            select(func.count(Letter.id))
-            .outerjoin(Letter.outbox_message)
-            .where(sent_letter(campaign_id), when >= since)
+            select(func.count(Letter.id)).outerjoin(Letter.outbox_message).where(sent(campaign_id), when >= since)
         )
         or 0
     )

@@ -1,6 +1,6 @@
 """Responsiveness, computed the same way for an MP, a party and a committee.
 
-Per letter sent (`outreach.campaigns.stats.is_sent`: the outbox has it sent and no bounce came back, or the
+Per letter sent (`outreach.campaigns.lifecycle.is_sent`: the outbox has it sent and no bounce came back, or the
 supporter opened it in their own mail program):
 - answered: a real answer came back within four weeks of sending (by e-mail, logged by hand, or pasted in the
   survey), or the supporter answered the survey "replied" or "replied without answering" within those four weeks;

@@ -9,8 +9,9 @@ from werkzeug.wrappers import Response
 from outreach.accounts.access import audit, protect
 from outreach.campaigns import letters, submit, texts
 from outreach.campaigns.labels import letter_status
+from outreach.campaigns.lifecycle import sent
 from outreach.campaigns.models import Campaign, Letter
-from outreach.campaigns.stats import letter_state, sent_letter
+from outreach.campaigns.stats import letter_state
 from outreach.campaigns.targets import member_target
 from outreach.database import utcnow
 from outreach.directory.models import Member
@@ -269,7 +270,7 @@ def handover_letter(campaign: Campaign, language: str = "nl") -> str:
 
 def _supporters(campaign_id: int) -> int:
     """Supporters with at least one letter sent."""
-    return db.session.scalar(select(func.count(distinct(Letter.supporter_id))).where(sent_letter(campaign_id))) or 0
+    return db.session.scalar(select(func.count(distinct(Letter.supporter_id))).where(sent(campaign_id))) or 0
 
 
 @bp.get("/<int:campaign_id>/handover.csv")
