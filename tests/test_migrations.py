@@ -54,7 +54,8 @@ def test_the_links_to_outbox_messages_keep_existing_data(tmp_path: Path) -> None
 
     path = tmp_path / "links.sqlite"
     url = f"sqlite:///{path}"
-    assert flask_db(url, "upgrade", "0012_office_hours", cwd=tmp_path).returncode == 0
+    before = "0014_letter_links-1"  # whichever migration comes before this one
+    assert flask_db(url, "upgrade", before, cwd=tmp_path).returncode == 0
     with sqlite3.connect(path) as connection:
         connection.execute(
             "INSERT INTO outbox_message (id, kind, priority, status, message_id, bounce_token, language, sender,"
@@ -78,7 +79,7 @@ def test_the_links_to_outbox_messages_keep_existing_data(tmp_path: Path) -> None
         assert connection.execute("SELECT subject FROM outbox_message").fetchall() == [("Erkenning",)]
         links = {row[2] for row in connection.execute("PRAGMA foreign_key_list(reply)")}
         assert "outbox_message" in links
-    downgrade = flask_db(url, "downgrade", "0012_office_hours", cwd=tmp_path)
+    downgrade = flask_db(url, "downgrade", before, cwd=tmp_path)
     assert downgrade.returncode == 0, downgrade.stderr
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT id, outbox_message_id FROM reply ORDER BY id").fetchall() == [
