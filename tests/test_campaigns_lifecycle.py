@@ -85,3 +85,17 @@ def test_an_outbox_message_removed_by_hand_leaves_its_letter_unsent(app: Flask, 
         db.session.expire_all()
         assert letter.outbox_message_id is None  # ON DELETE SET NULL: the letter itself is kept
         assert stats.totals(row)["letters"] == 0
+
+
+def test_no_other_module_sets_a_letter_s_status() -> None:
+    import re
+    from pathlib import Path
+
+    package = Path(lifecycle.__file__).resolve().parent.parent
+    writes = re.compile(r"letter\.status\s*(,[^=\n]*)?=(?!=)|update\(Letter\)", re.IGNORECASE)
+    offenders = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path.name != "lifecycle.py" and writes.search(path.read_text())
+    ]
+    assert offenders == []
