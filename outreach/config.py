@@ -18,7 +18,7 @@ DEFAULTS: dict[str, Any] = {
     # language, each with a catalogue in outreach/translations/ (docs/languages.md); organiser pages in ADMIN_LANGUAGES.
     "BABEL_DEFAULT_LOCALE": "nl",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
-    "LANGUAGES": ["nl", "en", "tr"],
+    "LANGUAGES": ["nl", "en", "az", "tr"],
     "ADMIN_LANGUAGES": ["nl", "en"],
     # Flask-SQLAlchemy: SQLite in the instance folder unless a URL is configured (filled in by load_config).
     "SQLALCHEMY_DATABASE_URI": None,

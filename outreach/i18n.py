@@ -34,6 +34,9 @@ def page_languages() -> list[str]:
     return list(languages)
 
 
+DOTTED_CAPITAL_I = {"tr", "az"}
+
+
 def is_admin_page() -> bool:
     return request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/")
 
@@ -41,8 +44,16 @@ def is_admin_page() -> bool:
 def language_name(code: str, in_language: str | None = None) -> str:
     """A language's name in itself ("Türkçe"), as a reader looks for it on the switch, or in another language
     ("Felemenkçe", Dutch in Turkish)."""
-    name = Locale.parse(code).get_display_name(in_language or code) or code
-    return name[:1].upper() + name[1:]
+    shown_in = in_language or code
+    name = Locale.parse(code).get_display_name(shown_in) or code
+    return capitalise(name, shown_in)
+
+
+def capitalise(text: str, language: str) -> str:
+    """The first letter as a capital the way the language writes it: Turkish and Azerbaijani "i" becomes "İ"."""
+    if language in DOTTED_CAPITAL_I and text[:1] == "i":
+        return "İ" + text[1:]
+    return text[:1].upper() + text[1:]
 
 
 def og_locale(code: str) -> str:

@@ -79,12 +79,13 @@ def test_numbers_dates_and_names_follow_the_readers_language(app: Flask) -> None
     remembrance = date(2026, 2, 26)
     with app.test_request_context("/"):
         written = {}
-        for code in ("nl", "en", "tr"):
+        for code in ("nl", "en", "az", "tr"):
             with force_locale(code):
                 written[code] = (number(1234.5, 1), percent(0.25), format_date(remembrance, "long"))
         assert written["nl"] == ("1.234,5", "25 %", "26 februari 2026")
         assert written["en"] == ("1,234.5", "25 %", "February 26, 2026")
         assert written["tr"] == ("1.234,5", "%25", "26 Şubat 2026")
+        assert written["az"] == ("1.234,5", "25 %", "26 fevral 2026")
         with force_locale("tr"):
             moment = render_template_string("{{ when|datetimeformat('medium') }}", when=datetime(2026, 2, 26, 11))
         assert "Şub" in moment and "12:00" in moment  # Amsterdam time, Turkish month
@@ -93,6 +94,8 @@ def test_numbers_dates_and_names_follow_the_readers_language(app: Flask) -> None
             "Felemenkçe",
             "Engels",
         )
+        # Azerbaijani and Turkish write a capital dotted İ: "İngilis", not "Ingilis"
+        assert (language_name("az"), language_name("en", "az")) == ("Azərbaycan", "İngilis")
 
 
 def test_the_campaigns_counter_writes_its_goal_as_the_reader_does(client: FlaskClient, app: Flask) -> None:
