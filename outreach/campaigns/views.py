@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from outreach.campaigns import bp, stats, targets, texts, tokens
 from outreach.campaigns.models import DRAFT, LIVE, Campaign, Submission
 from outreach.database import utcnow
-from outreach.directory import queries
+from outreach.directory import cache, queries
 from outreach.directory.labels import ROLE_LABELS
 from outreach.directory.models import Committee
 from outreach.extensions import db
@@ -61,10 +61,20 @@ def show(slug: str) -> str:
 
 
 @bp.get("/campaigns/<slug>/choose")
-def choose(slug: str) -> str | Response:
+def choose(slug: str) -> tuple[str, int] | Response:
     """Choose the recipients: search by name, party, committee and role; add a whole committee (as far as a letter's
     limit allows, its chair and vice-chair first), a committee's own address or another address; then continue."""
     campaign = campaign_or_404(slug)
+    # Shared in community groups, the chooser is most visitors' first step: anonymous visitors get the page rendered
+    # before for the same address while the directory and the campaign are unchanged (never a refusal or redirect).
+    return cache.cached(
+        lambda: _choose(campaign, slug),
+        key=(campaign.id, campaign.status, campaign.updated_at),
+        keep=lambda page: isinstance(page, tuple) and page[1] == 200,
+    )
+
+
+def _choose(campaign: Campaign, slug: str) -> tuple[str, int] | Response:
     args = request.args
     removed = args.get("remove")  # a chip's remove button, without JavaScript
     action = "remove" if removed else args.get("action")
