@@ -53,7 +53,7 @@ def version() -> tuple:
     # Kept on the request, not on `g`: an application context (and its `g`) can outlive many requests.
     found = getattr(request, "directory_version", None)
     if found is None:
-        found = request.directory_version = tuple(db.session.execute(_version_statement()).one())  # type: ignore[attr-defined]
+        found = request.directory_version = tuple(db.session.connection().execute(_version_statement()).one())  # type: ignore[attr-defined]
     return found
 
 
