@@ -76,11 +76,13 @@ class _MigrationCommands(click.Group):
             Migrate().init_app(self.app, db, directory=self.directory, render_as_batch=True)
         return commands
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return self._commands().list_commands(ctx)
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        return self._commands().commands
 
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return self._commands().get_command(ctx, name)
+    @commands.setter
+    def commands(self, _value: dict[str, click.Command]) -> None:
+        pass  # click.Group's own (empty) dictionary: Flask-Migrate's commands are the ones used
 
 
 def init_migrations(app: Flask, directory: str) -> None:
