@@ -16,8 +16,8 @@ from flask import current_app
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import selectinload
 
+from outreach.campaigns.lifecycle import sent
 from outreach.campaigns.models import Letter
-from outreach.campaigns.stats import sent_letter
 from outreach.directory.models import Member
 from outreach.extensions import db
 from outreach.outbox.models import OutboxMessage
@@ -72,7 +72,7 @@ def _per_day(campaign_id: int) -> list[tuple[date, int]]:
             select(bucket, func.count())
             .select_from(Letter)
             .outerjoin(OutboxMessage, OutboxMessage.id == Letter.outbox_message_id)
-            .where(sent_letter(campaign_id), when.is_not(None))
+            .where(sent(campaign_id), when.is_not(None))
             .group_by(bucket)
         ).all()
         starts = [(datetime.fromisoformat(text + (":00" if width == 13 else "")), n) for text, n in rows]
