@@ -7,7 +7,7 @@ from flask import Flask
 
 from outreach import database, health, i18n, labels, security
 from outreach.config import PROJECT_ROOT, load_config
-from outreach.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from outreach.extensions import babel, csrf, db, init_migrations, limiter, login_manager, mail
 from outreach.urls import DatabaseId
 
 
@@ -24,7 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
 
     db.init_app(app)
     database.configure(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    init_migrations(app, str(PROJECT_ROOT / "migrations"))
     mail.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

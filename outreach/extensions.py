@@ -3,12 +3,12 @@
 import hashlib
 import hmac
 
-from flask import current_app, request
+import click
+from flask import Flask, current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_mail import Mail
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -30,7 +30,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
 babel = Babel()
@@ -50,3 +49,42 @@ def client_key() -> str:
 
 # Limits are declared on the views that need them (login, the public forms); none by default.
 limiter = Limiter(key_func=client_key)
+
+
+class _MigrationCommands(click.Group):
+    """`flask db ...`: Flask-Migrate's commands, with Flask-Migrate and Alembic (6 MB) loaded only when one runs,
+    not in every web process."""
+
+    def __init__(self, app: Flask, directory: str) -> None:
+        # The group's own options, as Flask-Migrate's `db` group has them (its callback reads them when one runs).
+        options = [
+            click.Option(["-d", "--directory"], default=None, help="Migration script directory"),
+            click.Option(["-x", "--x-arg"], multiple=True, help="Additional arguments consumed by env.py"),
+        ]
+        super().__init__(name="db", params=options, help="Perform database migrations (Flask-Migrate).")
+        self.app, self.directory = app, directory
+
+    def invoke(self, ctx: click.Context) -> object:
+        self.callback = self._commands().callback
+        return super().invoke(ctx)
+
+    def _commands(self) -> click.Group:
+        from flask_migrate import Migrate
+        from flask_migrate.cli import db as commands
+
+        if not hasattr(self.app.extensions.get("migrate"), "migrate"):
+            Migrate().init_app(self.app, db, directory=self.directory, render_as_batch=True)
+        return commands
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        return self._commands().commands
+
+    @commands.setter
+    def commands(self, _value: dict[str, click.Command]) -> None:
+        pass  # click.Group's own (empty) dictionary: Flask-Migrate's commands are the ones used
+
+
+def init_migrations(app: Flask, directory: str) -> None:
+    """Register `flask db` (Flask-Migrate) for the migrations in `directory`."""
+    app.cli.add_command(_MigrationCommands(app, directory))

@@ -174,3 +174,34 @@ def test_the_member_list_shows_each_members_role_in_the_committee_filtered_on(
     }
     assert '<span class="role-tag role-lead">Voorzitter</span>' in rows["Anna de Vries"]
     assert '<span class="role-tag">Plaatsvervangend lid</span>' in rows["Dilan Yeşilgöz"]
+
+
+def test_the_chooser_is_reused_for_visitors_until_the_directory_or_the_campaign_changes(
+    app: Flask, client: FlaskClient, live: dict
+) -> None:
+    from datetime import timedelta
+
+    from outreach.campaigns.models import Campaign
+    from outreach.database import utcnow
+    from outreach.directory.models import Committee, CommitteeOverride, Member
+
+    first = chooser(client, action="filter")
+    with app.app_context():
+        changed = db.session.get(Member, live["de_vries"]).updated_at
+        db.session.execute(  # changed behind the application's back: the page in the cache is still shown
+            db.update(Member).where(Member.id == live["de_vries"]).values(first_name="Anneke", updated_at=changed)
+        )
+        db.session.commit()
+    assert chooser(client, action="filter") == first
+    with app.app_context():  # an organiser enters the committee's own address: visitors see it at once
+        defence = db.session.scalars(db.select(Committee).where(Committee.abbreviation == "DEF")).one()
+        db.session.add(CommitteeOverride(committee=defence, email="defensie@tweedekamer.example"))
+        db.session.commit()
+    html = chooser(client, action="filter")
+    assert "Anneke de Vries" in html
+    assert '"target-name">vaste commissie voor Defensie</span>' in html
+    with app.app_context():  # the campaign is edited
+        row = db.session.scalars(db.select(Campaign)).one()
+        row.title_nl, row.updated_at = "Gedenk Khojaly", utcnow() + timedelta(minutes=1)
+        db.session.commit()
+    assert "Gedenk Khojaly" in chooser(client, action="filter")

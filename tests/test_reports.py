@@ -17,7 +17,7 @@ from outreach.database import utcnow
 from outreach.extensions import db
 from outreach.outbox.models import OutboxMessage
 from outreach.replies.models import STANCES, Reply, SurveyAnswer
-from outreach.reports import stats
+from outreach.reports import stats, summary
 from tests.builders import campaign, sent_letters
 
 MEMBERS = ("yesilgoz", "van_der_lee", "de_vries", "percent")
@@ -317,3 +317,35 @@ def test_the_handover_counts_members_reached_and_prints_no_placeholder(
     assert "Ik vraag uw aandacht voor het bloedbad van Khojaly" in letter
     handover = organiser.get(f"/admin/reports/{campaign_id}/handover.csv").get_data(as_text=True)
     assert len(handover.strip().splitlines()) == 1 + 9
+
+
+@pytest.mark.parametrize("zone", ["Europe/Amsterdam", "Asia/Kolkata"])  # an offset of whole hours, and one not
+def test_the_report_counted_in_groups_has_the_numbers_of_every_letter_read_one_by_one(
+    app: Flask, directory: dict[str, int], dataset: tuple[int, dict], zone: str
+) -> None:
+    campaign_id, where = dataset
+    expected = by_hand(where)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = zone
+    with app.app_context():
+        now = utcnow()
+        fast, every = summary.summary(campaign_id, now), stats.report(campaign_id, now)
+        check(fast.overall, expected["all"])
+        for name in MEMBERS:
+            check(fast.members[directory[name]], expected[f"member:{name}"])
+        for group in ("overall", "members", "parties", "committees"):
+            mine, theirs = getattr(fast, group), getattr(every, group)
+            if group == "overall":
+                mine, theirs = {None: mine}, {None: theirs}
+            assert set(mine) == set(theirs)
+            for key, numbers in mine.items():
+                other = theirs[key]
+                assert (numbers.sent, numbers.answered, numbers.counted, numbers.pending) == (
+                    other.sent,
+                    other.answered,
+                    other.counted,
+                    other.pending,
+                )
+                assert sorted(numbers.days) == sorted(other.days) and numbers.stances == other.stances
+        assert fast.states == stats.per_state(every.facts)
+        assert fast.days == stats.per_period(every.facts)
+        assert [member.id for member, _ in fast.named_members()] == [member.id for member, _ in every.named_members()]

@@ -4,7 +4,6 @@ import secrets
 
 from flask_babel import lazy_gettext
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 # Checked when an e-mail address is unknown, so that a wrong address costs as much time as a wrong password.
@@ -17,6 +16,8 @@ def password_problem(password: str, email: str = "") -> str | None:
         return str(lazy_gettext("Use at least %(n)d characters.", n=MIN_LENGTH))
     if len(password) > 256:
         return str(lazy_gettext("Use at most 256 characters."))
+    from zxcvbn import zxcvbn  # here: its word lists are 12 MB that no public page needs
+
     # zxcvbn knows the common-password lists and patterns (keyboard walks, years, the user's own address).
     if zxcvbn(password[:100], user_inputs=[email, *email.split("@")])["score"] < 3:
         return str(lazy_gettext("This password is too common or too easy to guess."))

@@ -12,6 +12,7 @@ where a passage sits, so moving paragraphs around does not count as writing.
 import re
 import zlib
 from collections.abc import Mapping
+from functools import lru_cache
 
 from flask_babel import lazy_gettext
 
@@ -81,5 +82,14 @@ def dice(a: set[int], b: set[int]) -> float:
 def compare_with_template(text: str, template: str) -> tuple[float, set[int]]:
     """(how much of the letter is the supporter's own: 0.0 for the campaign's text unchanged, 1.0 for all new;
     the fingerprints of what they wrote themselves, the letter's minus the campaign text's)."""
-    mine, campaign = fingerprints(text), fingerprints(template)
+    if text == template:  # the letter page shown as the campaign wrote it: nothing to compare
+        return 0.0, set()
+    mine, campaign = fingerprints(text), template_fingerprints(template)
     return round(1.0 - dice(mine, campaign), 2), mine - campaign
+
+
+@lru_cache(maxsize=64)
+def template_fingerprints(template: str) -> frozenset[int]:
+    """A campaign text's fingerprints, computed once per process for each campaign, language and edit (the text is
+    the key: an edited campaign text is a new key), not on every letter posted."""
+    return frozenset(fingerprints(template))

@@ -196,11 +196,10 @@ def resolve(campaign: Campaign, keys: list[str]) -> tuple[list[Target], list[str
 def committee_leaders(campaign: Campaign, abbreviation: str) -> list[Target]:
     """The chair and vice-chairs of a committee: the campaign's default selection (a whole committee is usually
     more than one letter may go to)."""
-    leaders = []
-    for role in ("chair", "vice-chair"):  # two small queries: every visit to the chooser starts here
-        chosen = queries.MemberFilter(committee=abbreviation, role=role)
-        leaders += [t for t in map(member_target, eligible_members(campaign, chosen)) if t.blocked is None]
-    return leaders[: campaign.max_recipients]
+    # One look-up of the committee's members (every visit to the chooser starts here), its leaders picked from them.
+    found = map(member_target, eligible_members(campaign, queries.MemberFilter(committee=abbreviation)))
+    ranked = [(rank, t) for t in found if t.blocked is None and (rank := _committee_rank(t, abbreviation)) < 2]
+    return [t for _, t in sorted(ranked, key=lambda pair: pair[0])][: campaign.max_recipients]
 
 
 def all_extra_targets() -> list[ExtraTarget]:

@@ -4,12 +4,13 @@ your mail → confirm. Works without JavaScript; every step is a plain form."""
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
 from outreach.campaigns import bp, stats, targets, texts, tokens
 from outreach.campaigns.models import DRAFT, LIVE, Campaign, Submission
 from outreach.database import utcnow
-from outreach.directory import queries
+from outreach.directory import cache, queries
 from outreach.directory.labels import ROLE_LABELS
 from outreach.directory.models import Committee
 from outreach.extensions import db
@@ -19,14 +20,21 @@ REF_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789:._-")
 REF_MAX_LENGTH = 40  # the width of submission.ref
 CHECK_MAIL_KEY = "check_mail"  # the session's note of the submission whose confirmation e-mail is on its way
 CLOSED = lazy_gettext("This campaign is not taking new letters at the moment.")
+# What decides whether the chooser kept for a campaign is still right (built once: it is asked on every visit).
+CAMPAIGN_STATE = select(Campaign.id, Campaign.status, Campaign.updated_at).where(Campaign.slug == bindparam("slug"))
 
 
 def campaign_or_404(slug: str) -> Campaign:
     """A campaign the visitor may see: any but drafts, which only organisers see (to check them)."""
     campaign = db.one_or_404(db.select(Campaign).where(Campaign.slug == slug))
-    if campaign.status == DRAFT and not current_user.is_authenticated:
+    if not may_see(campaign.status):
         abort(404)
     return campaign
+
+
+def may_see(status: str) -> bool:
+    """Whether the visitor may see a campaign in this state: drafts only organisers see."""
+    return status != DRAFT or current_user.is_authenticated
 
 
 def clean_ref(value: str | None) -> str | None:
@@ -61,10 +69,23 @@ def show(slug: str) -> str:
 
 
 @bp.get("/campaigns/<slug>/choose")
-def choose(slug: str) -> str | Response:
+def choose(slug: str) -> tuple[str, int] | Response:
     """Choose the recipients: search by name, party, committee and role; add a whole committee (as far as a letter's
     limit allows, its chair and vice-chair first), a committee's own address or another address; then continue."""
-    campaign = campaign_or_404(slug)
+    # Shared in community groups, the chooser is most visitors' first step: anonymous visitors get the page rendered
+    # before for the same address while the directory and the campaign are unchanged (never a refusal or redirect).
+    # Only the campaign's status and last edit are read for that; the whole campaign when the page is rendered.
+    found = db.session.connection().execute(CAMPAIGN_STATE, {"slug": slug}).first()
+    if found is None or not may_see(found.status):
+        abort(404)
+    return cache.cached(
+        lambda: _choose(db.session.get_one(Campaign, found.id), slug),
+        key=tuple(found),
+        keep=lambda page: isinstance(page, tuple) and page[1] == 200,
+    )
+
+
+def _choose(campaign: Campaign, slug: str) -> tuple[str, int] | Response:
     args = request.args
     removed = args.get("remove")  # a chip's remove button, without JavaScript
     action = "remove" if removed else args.get("action")

@@ -96,16 +96,20 @@ def write(slug: str) -> str | Response | tuple[str, int]:
                 mode=action,
                 page_language=page_language(),
             )
+            # What was just written is what the rest of this request reads: not reloaded after each commit.
+            db.session().expire_on_commit = False
             try:
                 submission = submit.submit(draft, utcnow())
+                drafts.discard(campaign)
+                db.session.commit()
             except submit.AddressLimitReached:
                 message = lazy_gettext(
                     "This e-mail address has sent as many letters as we accept for now. Please try again tomorrow."
                 )
                 errors.append(("email", str(message)))
                 return _letter_page(campaign, form, chosen, language, languages, errors, ref), 429
-            drafts.discard(campaign)
-            db.session.commit()
+            finally:
+                db.session().expire_on_commit = True
             if submission.mode == OWN_MAIL:
                 return redirect(url_for(".own_mail", token=tokens.own_mail(submission.id)))
             session[CHECK_MAIL_KEY] = submission.id

@@ -5,18 +5,23 @@ cursor past it. A page with no entries and a feed-level `resume` link means the 
 Namespaces are matched by local name, so pages with or without namespace prefixes parse the same.
 """
 
+from __future__ import annotations
+
 import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urljoin, urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
-import requests
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from outreach.labels import N_
+
+if TYPE_CHECKING:  # requests is loaded by a sync, not by every web process that imports the directory
+    import requests
 
 # The ten categories a directory needs, as the feed names them in its `category` parameter.
 CATEGORIES = (
@@ -188,7 +193,7 @@ class Client:
     backoff_cap: float = 60.0
     max_page_bytes: int = 20 * 1024 * 1024
     sleep: Callable[[float], None] = time.sleep
-    session: requests.Session = field(default_factory=requests.Session)
+    session: requests.Session = field(default_factory=lambda: _requests().Session())
     requests_made: int = 0
 
     def __post_init__(self) -> None:
@@ -208,6 +213,7 @@ class Client:
         raise AssertionError("unreachable")
 
     def _get_once(self, url: str) -> bytes:
+        requests = _requests()
         for _hop in range(5):
             if urlsplit(url).netloc != self._host:
                 raise SyncFeedError(OTHER_HOST, url=url)
@@ -230,6 +236,7 @@ class Client:
         raise SyncFeedError(TOO_MANY_REDIRECTS, url=url)
 
     def _read(self, response: requests.Response, url: str) -> bytes:
+        requests = _requests()
         chunks, size = [], 0
         try:
             for chunk in response.iter_content(64 * 1024):
@@ -250,6 +257,12 @@ class Client:
             if not page.entries or not page.next_url:
                 return
             url = page.entries[-1].next_url or page.next_url
+
+
+def _requests():
+    import requests
+
+    return requests
 
 
 class _Retry(Exception):

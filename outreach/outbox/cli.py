@@ -5,7 +5,6 @@ import signal
 import threading
 
 import click
-from aiosmtpd.controller import Controller
 from flask import current_app
 from flask_babel import force_locale
 
@@ -56,6 +55,8 @@ def status() -> None:
 @click.option("--port", default=None, type=int, help="Port to listen on (default: MAIL_PORT).")
 def dev_sink(port: int | None) -> None:
     """A local SMTP server for development: keeps every message in the instance folder (see /admin/dev-mail)."""
+    from aiosmtpd.controller import Controller  # here: no other command, and no web process, needs aiosmtpd
+
     config = current_app.config
     folder = config["DEV_MAIL_DIR"]
     # Takes SMTPUTF8 like a modern relay, so that OUTREACH_MAIL_SMTPUTF8 can be tried out locally.

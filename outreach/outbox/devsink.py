@@ -9,8 +9,10 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aiosmtpd.smtp import SMTP, Envelope, Session
+if TYPE_CHECKING:  # aiosmtpd is loaded only by the sink itself, not by every web process that imports this module
+    from aiosmtpd.smtp import SMTP, Envelope, Session
 
 _URL = re.compile(r"(https?://[^\s<>\"]*[^\s<>\"().,;:!?'])")  # not the full stop or bracket after a link
 
@@ -22,7 +24,7 @@ class FolderHandler:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    async def handle_DATA(self, _server: SMTP, _session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(self, _server: "SMTP", _session: "Session", envelope: "Envelope") -> str:
         for recipient in envelope.rcpt_tos:
             name = f"{time.time_ns()}-{os.getpid()}.eml"
             temporary = self.folder / f".{name}"

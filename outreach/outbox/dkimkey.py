@@ -5,11 +5,11 @@ dkimpy reads keys but cannot write one out, and no other library is needed for t
 
 import base64
 
-from dkim.crypto import parse_pem_private_key
-
 
 def public_key_record(private_key: str) -> tuple[str, dict]:
     """The TXT record value for the key Outreach signs with (and the parsed private key)."""
+    from dkim.crypto import parse_pem_private_key  # here: only the own-domain check needs it
+
     key = parse_pem_private_key(private_key.encode())
     rsa_key = _der(0x30, _der_integer(key["modulus"]) + _der_integer(key["publicExponent"]))
     algorithm = _der(0x30, _der(0x06, bytes.fromhex("2a864886f70d010101")) + _der(0x05, b""))  # rsaEncryption

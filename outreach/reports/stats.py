@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from outreach.campaigns.lifecycle import is_sent
 from outreach.campaigns.models import BOUNCED, Letter
@@ -69,13 +69,14 @@ class Responsiveness:
     days: list[float] = field(default_factory=list)
     stances: Counter = field(default_factory=Counter)
 
-    def add(self, facts: LetterFacts) -> None:
+    def add(self, facts: LetterFacts, times: int = 1) -> None:
+        """Count a letter (or `times` letters with the same facts, none of them answered)."""
         if facts.outcome in (NOT_SENT, BOUNCE):
             return
-        self.sent += 1
-        self.answered += facts.outcome == ANSWERED
-        self.counted += facts.outcome in (ANSWERED, UNANSWERED)
-        self.pending += facts.outcome == PENDING
+        self.sent += times
+        self.answered += times * (facts.outcome == ANSWERED)
+        self.counted += times * (facts.outcome in (ANSWERED, UNANSWERED))
+        self.pending += times * (facts.outcome == PENDING)
         if facts.days_to_answer is not None:
             self.days.append(facts.days_to_answer)
         if facts.stances:  # once per answered letter: the first tagged answer's stance (a letter may get two)
@@ -106,14 +107,19 @@ def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def letter_facts(campaign_id: int, now: datetime, member_id: int | None = None) -> list[LetterFacts]:
-    """Every letter of a campaign (to one member, when given) with its outcome, in three queries."""
+def letter_facts(
+    campaign_id: int, now: datetime, member_id: int | None = None, only: ColumnElement[bool] | None = None
+) -> list[LetterFacts]:
+    """Every letter of a campaign (to one member, or those meeting `only`, when given) with its outcome, in three
+    queries."""
     window = timedelta(days=current_app.config["SURVEY_COUNTS_DAYS"])
     # Plain rows straight from the connection: at 100,000 letters the ORM's row handling would double the time.
     connection = db.session.connection()
     which = Letter.campaign_id == campaign_id
     if member_id is not None:
         which &= Letter.member_id == member_id
+    if only is not None:
+        which &= only
     rows = connection.execute(
         select(
             Letter.id,
@@ -147,11 +153,12 @@ def letter_facts(campaign_id: int, now: datetime, member_id: int | None = None) 
     )
     for letter in facts.values():
         letter.survey = surveys.get(letter.id)
-        _outcome(letter, sorted(answers.get(letter.id, []), key=lambda answer: answer[0]), now, window)
+        outcome(letter, sorted(answers.get(letter.id, []), key=lambda answer: answer[0]), now, window)
     return list(facts.values())
 
 
-def _outcome(letter: LetterFacts, answers: list[tuple[datetime, str, str | None]], now: datetime, window) -> None:
+def outcome(letter: LetterFacts, answers: list[tuple[datetime, str, str | None]], now: datetime, window) -> None:
+    """Decide what became of a sent letter (`letter.outcome`) from its answers, oldest first, and its survey."""
     letter.stances = [stance for _at, _source, stance in answers]
     if letter.status == BOUNCED and letter.delivery == states.SENT:
         letter.outcome = BOUNCE
@@ -272,6 +279,11 @@ def per_period(facts: Iterable[LetterFacts], days: int = 1) -> list[tuple[date, 
         if letter.sent_at and is_sent(letter.status, letter.delivery):
             day = letter.sent_at.replace(tzinfo=utc).astimezone(zone).date()
             counts[day - timedelta(days=day.weekday() if days == 7 else 0)] += 1
+    return periods(counts, days)
+
+
+def periods(counts: Counter, days: int = 1) -> list[tuple[date, int]]:
+    """Letters per period from per-period counts: every period from the first to the last, those without as 0."""
     if not counts:
         return []
     first, last = min(counts), max(counts)
@@ -281,12 +293,13 @@ def per_period(facts: Iterable[LetterFacts], days: int = 1) -> list[tuple[date, 
 
 def per_state(facts: Iterable[LetterFacts]) -> Counter:
     """Letters per state as a supporter would describe them: waiting, sent, failed, bounced, answered..."""
-    result: Counter = Counter()
-    for letter in facts:
-        if letter.outcome != NOT_SENT:
-            result[letter.outcome] += 1
-        elif letter.delivery is None:
-            result[letter.status] += 1
-        else:
-            result[letter.delivery if letter.delivery in (states.FAILED, states.CANCELLED) else "waiting"] += 1
-    return result
+    return Counter(map(state, facts))
+
+
+def state(letter: LetterFacts) -> str:
+    """One letter's state for `per_state`."""
+    if letter.outcome != NOT_SENT:
+        return letter.outcome
+    if letter.delivery is None:
+        return letter.status
+    return letter.delivery if letter.delivery in (states.FAILED, states.CANCELLED) else "waiting"

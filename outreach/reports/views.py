@@ -18,7 +18,7 @@ from outreach.directory.models import Member
 from outreach.downloads import csv_response, to_csv
 from outreach.extensions import db
 from outreach.replies.models import STANCES, Reply
-from outreach.reports import charts, stats
+from outreach.reports import charts, stats, summary
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 protect(bp)
@@ -76,15 +76,14 @@ def _rate_chart(groups: dict[str, stats.Responsiveness]) -> list[charts.RateRow]
 def show(campaign_id: int) -> str:
     """A campaign's responsiveness: letters per day and state, reply rates per party, committee and MP."""
     campaign = db.get_or_404(Campaign, campaign_id)
-    report = stats.report(campaign.id, utcnow())
-    days = stats.per_period(report.facts)
+    report = summary.summary(campaign.id, utcnow())
     return render_template(
         "reports/show.html",
         campaign=campaign,
         report=report,
-        days=days,
-        day_bars=charts.day_bars(days),
-        states=stats.per_state(report.facts),
+        days=report.days,
+        day_bars=charts.day_bars(report.days),
+        states=report.states,
         party_chart=_rate_chart(report.parties),
         members=report.named_members(),
         stances=STANCES,
@@ -129,7 +128,7 @@ def _member_row(member: Member, numbers: stats.Responsiveness) -> list:
 def members_csv(campaign_id: int) -> Response:
     """Per MP: letters, reply rate with its interval (from REPORT_MIN_LETTERS letters on), time to answer, stances."""
     campaign = db.get_or_404(Campaign, campaign_id)
-    report = stats.report(campaign.id, utcnow())
+    report = summary.summary(campaign.id, utcnow())
     rows = [_member_row(member, numbers) for member, numbers in report.named_members()]
     _audit_export(campaign, "members.csv")
     return csv_response(to_csv(MEMBER_COLUMNS, rows), f"{campaign.slug}-members.csv")
@@ -243,7 +242,7 @@ def handover(campaign_id: int) -> str:
     """The petition handover: what the campaign asks, how many wrote, to whom, per party and committee. Printable;
     counts only, since supporters agreed to write to their MPs, not to be listed."""
     campaign = db.get_or_404(Campaign, campaign_id)
-    report = stats.report(campaign.id, utcnow())
+    report = summary.summary(campaign.id, utcnow())
     return render_template(
         "reports/handover.html",
         campaign=campaign,
@@ -277,7 +276,7 @@ def _supporters(campaign_id: int) -> int:
 def handover_csv(campaign_id: int) -> Response:
     """The handover's numbers per MP: letters sent to each."""
     campaign = db.get_or_404(Campaign, campaign_id)
-    report = stats.report(campaign.id, utcnow())
+    report = summary.summary(campaign.id, utcnow())
     rows = [
         [member.name, member.party.abbreviation if member.party else "", numbers.sent]
         for member, numbers in report.reached_members()
