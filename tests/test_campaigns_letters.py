@@ -122,7 +122,8 @@ def test_template_syntax_in_a_letter_reaches_the_member_literally(
     with app.app_context():
         client.post(confirmation_path(confirmation_messages()[0]))
         [row] = letters_in_outbox()
-        assert text in row.body and "49" not in row.body and "class" not in row.body.replace(text, "")
+        words = re.sub(r"https?://\S+", "", row.body)  # links carry random tokens, which may hold "49"
+        assert text in words and "49" not in words and "class" not in words.replace(text, "")
         parsed = message_from_bytes(build(row).as_bytes(), policy=policy.default)
         assert set(parsed.keys()) == INTENDED and len(parsed.keys()) == len(INTENDED)
         assert text in parsed.get_content()
