@@ -7,7 +7,7 @@ decision on several cases) live in AgendaLink.
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.extensions import db
@@ -135,3 +135,38 @@ class AgendaLink(db.Model):
     source_tk_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     relation: Mapped[str] = mapped_column(String(20), primary_key=True)  # activiteit, agendapunt, zaak
     target_tk_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
+WATCH_KINDS = ("keyword", "committee", "dossier")
+NEW, CONFIRMED, DISMISSED = "new", "confirmed", "dismissed"
+
+
+class CampaignWatch(db.Model):
+    """What a campaign watches in the House's business: a keyword, a committee or a dossier number."""
+
+    __tablename__ = "agenda_watch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # one of WATCH_KINDS
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class WatchMatch(db.Model):
+    """An activity, agenda item or case a campaign's watches found; the organiser confirms or dismisses it.
+
+    A decided match keeps its state whatever later syncs bring: only undecided ones come and go with the data.
+    """
+
+    __tablename__ = "agenda_match"
+    __table_args__ = (UniqueConstraint("campaign_id", "category", "tk_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(10))  # activity, item, case
+    tk_id: Mapped[str] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(String(200))  # the watch that found it, as the organiser typed it
+    state: Mapped[str] = mapped_column(String(10), default=NEW)
+    found_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from outreach.agenda import mirror
+from outreach.agenda import matching, mirror
 from outreach.agenda.start import locate_start
-from outreach.database import utcnow
+from outreach.database import begin_write, utcnow
 from outreach.directory.sync import Progress, default_client, fetch_all
 from outreach.directory.syncfeed import Client
+from outreach.extensions import db
 
 
 @dataclass
@@ -18,6 +19,7 @@ class AgendaSync:
     requests: int
     changed: int
     since: datetime
+    new_matches: int
 
 
 def months_back(now: datetime, months: int) -> datetime:
@@ -49,4 +51,7 @@ def run_agenda_sync(
         store=mirror.store_page,
         locate=lambda client, category: locate_start(client, category, since),
     )
-    return AgendaSync(requests, changed, since)
+    begin_write()
+    found = matching.refresh()
+    db.session.commit()
+    return AgendaSync(requests, changed, since, found)

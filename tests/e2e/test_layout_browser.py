@@ -126,6 +126,7 @@ def admin_pages(known: dict) -> dict[str, str]:
         "organisation_admin.edit_campaign_image": f"/admin/campaigns/{campaign_id}/image",
         "campaigns_admin.index": "/admin/campaigns/",
         "campaigns_admin.show": f"/admin/campaigns/{campaign_id}",
+        "agenda_admin.show": f"/admin/campaigns/{campaign_id}/agenda",
         "campaigns_admin.edit": f"/admin/campaigns/{campaign_id}/edit",
         "campaigns_admin.review": "/admin/campaigns/review",
         "campaigns_admin.review_submission": f"/admin/campaigns/review/{known['submission']}",
