@@ -42,6 +42,8 @@ AUDIT_ACTIONS = {
     "agenda watch removed": lazy_gettext("stopped watching something on the agenda"),
     "agenda match confirmed": lazy_gettext("confirmed an agenda match"),
     "agenda match dismissed": lazy_gettext("dismissed an agenda match"),
+    "agenda action created": lazy_gettext("asked supporters to write before a debate"),
+    "agenda action closed": lazy_gettext("closed a “write before this debate” action"),
     "export directory": lazy_gettext("exported the directory"),
     "import member corrections": lazy_gettext("imported corrections"),
     "directory.opt_out": lazy_gettext("a member's office opted out"),

@@ -52,7 +52,8 @@ def sync(app: Flask, feed: Feed) -> None:
         run_agenda_sync(feed.base_url, client_factory=lambda: Client(feed.base_url, backoff=0), now=NOW)
 
 
-def watch(organiser: FlaskClient, kind: str, value: str, campaign_id: int = 1):
+def watch(organiser: FlaskClient, kind: str, value: str):
+    campaign_id = organiser.application.config["TEST_CAMPAIGN"]
     return organiser.post(f"/admin/campaigns/{campaign_id}/agenda/watches", data={"kind": kind, "value": value})
 
 
@@ -68,7 +69,7 @@ def match_titles(html: str) -> list[str]:
 
 def test_keywords_match_whole_words_without_regard_to_accents_or_case(app: Flask, organiser: FlaskClient) -> None:
     with app.app_context():
-        campaign()
+        cid = app.config["TEST_CAMPAIGN"] = campaign().id
     feed = Feed()
     business(feed)
     with serve(feed):
@@ -76,7 +77,7 @@ def test_keywords_match_whole_words_without_regard_to_accents_or_case(app: Flask
     assert watch(organiser, "keyword", "kaukasus").status_code == 302
     watch(organiser, "keyword", "Khojalı")  # as the organiser types it; the Kamer writes "Khojali"
     watch(organiser, "keyword", "nagorno karabach")
-    page = organiser.get("/admin/campaigns/1/agenda").get_data(as_text=True)
+    page = organiser.get(f"/admin/campaigns/{cid}/agenda").get_data(as_text=True)
     titles = match_titles(page)
     assert "Commissiedebat Zuidelijke Kaukasus" in titles
     assert "Motie over de herdenking van de slachtoffers van Khojali" in titles
@@ -87,14 +88,14 @@ def test_keywords_match_whole_words_without_regard_to_accents_or_case(app: Flask
 
 def test_committee_and_dossier_watches(app: Flask, organiser: FlaskClient) -> None:
     with app.app_context():
-        campaign()
+        cid = app.config["TEST_CAMPAIGN"] = campaign().id
     feed = Feed()
     business(feed)
     with serve(feed):
         sync(app, feed)
     watch(organiser, "committee", "buza")
     watch(organiser, "dossier", "36600-v")
-    titles = match_titles(organiser.get("/admin/campaigns/1/agenda").get_data(as_text=True))
+    titles = match_titles(organiser.get(f"/admin/campaigns/{cid}/agenda").get_data(as_text=True))
     assert "Commissiedebat Zuidelijke Kaukasus" in titles  # led by BuZa
     assert "Motie over de herdenking van de slachtoffers van Khojali" in titles  # in dossier 36600-V
     assert "Begroting 2027" in titles  # the agenda item the dossier's bill is on
@@ -103,7 +104,7 @@ def test_committee_and_dossier_watches(app: Flask, organiser: FlaskClient) -> No
 
 def test_a_dismissed_false_match_stays_dismissed_after_later_syncs(app: Flask, organiser: FlaskClient) -> None:
     with app.app_context():
-        campaign()
+        cid = app.config["TEST_CAMPAIGN"] = campaign().id
     feed = Feed()
     b = business(feed)
     with serve(feed):
@@ -112,8 +113,8 @@ def test_a_dismissed_false_match_stays_dismissed_after_later_syncs(app: Flask, o
         with app.app_context():
             false_match = db.session.scalar(select(WatchMatch).where(WatchMatch.category == "activity"))
             real_match = db.session.scalar(select(WatchMatch).where(WatchMatch.category == "item"))
-        organiser.post(f"/admin/campaigns/1/agenda/matches/{false_match.id}", data={"decision": "dismissed"})
-        organiser.post(f"/admin/campaigns/1/agenda/matches/{real_match.id}", data={"decision": "confirmed"})
+        organiser.post(f"/admin/campaigns/{cid}/agenda/matches/{false_match.id}", data={"decision": "dismissed"})
+        organiser.post(f"/admin/campaigns/{cid}/agenda/matches/{real_match.id}", data={"decision": "confirmed"})
         # the exhibition is moved: a new version, which matches again
         b.activity(
             "tapijt",
@@ -125,7 +126,7 @@ def test_a_dismissed_false_match_stays_dismissed_after_later_syncs(app: Flask, o
         )
         sync(app, feed)
     assert matches(app) == {"Karabach:activity": "dismissed", "Karabach:item": "confirmed"}
-    page = organiser.get("/admin/campaigns/1/agenda").get_data(as_text=True)
+    page = organiser.get(f"/admin/campaigns/{cid}/agenda").get_data(as_text=True)
     upcoming = page.split('id="upcoming"', 1)[1].split('id="recent"', 1)[0]
     assert "Commissiedebat Zuidelijke Kaukasus" in upcoming  # the confirmed item's debate
     assert "Tentoonstelling" not in upcoming
@@ -133,7 +134,7 @@ def test_a_dismissed_false_match_stays_dismissed_after_later_syncs(app: Flask, o
 
 def test_an_undecided_match_goes_when_the_text_no_longer_matches(app: Flask, organiser: FlaskClient) -> None:
     with app.app_context():
-        campaign()
+        app.config["TEST_CAMPAIGN"] = campaign().id
     feed = Feed()
     b = business(feed)
     with serve(feed):
@@ -148,11 +149,11 @@ def test_an_undecided_match_goes_when_the_text_no_longer_matches(app: Flask, org
 
 def test_bad_watches_get_a_clear_error(app: Flask, organiser: FlaskClient) -> None:
     with app.app_context():
-        campaign()
+        cid = app.config["TEST_CAMPAIGN"] = campaign().id
     organiser.set_cookie("lang", "en")
     response = watch(organiser, "dossier", "zesendertig")
     assert response.status_code == 400
     assert "A dossier number is written like 36600 or 36600-V." in response.get_data(as_text=True)
     assert watch(organiser, "keyword", "  ").status_code == 400
     assert watch(organiser, "colour", "blue").status_code == 400
-    assert organiser.get("/admin/campaigns/99/agenda").status_code == 404
+    assert organiser.get(f"/admin/campaigns/{cid + 1}/agenda").status_code == 404

@@ -1,14 +1,16 @@
 """The organiser's agenda page per campaign: what to watch, the matches to confirm or dismiss, and the debates."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, lazy_gettext
 from werkzeug.wrappers import Response
 
 from outreach.accounts.access import audit, protect
-from outreach.agenda import matching, queries
-from outreach.agenda.models import CONFIRMED, DISMISSED, WATCH_KINDS, Activity, CampaignWatch, WatchMatch
+from outreach.agenda import actions, matching, queries
+from outreach.agenda.models import CONFIRMED, DISMISSED, WATCH_KINDS, Activity, CampaignWatch, DebateAction, WatchMatch
+from outreach.campaigns import targets
 from outreach.campaigns.models import Campaign
 from outreach.database import begin_write, utcnow
 from outreach.extensions import db
@@ -32,16 +34,18 @@ MATCH_CATEGORIES = {
     "item": lazy_gettext("agenda item"),
     "case": lazy_gettext("case"),
 }
+ACTION_STATES = {
+    "open": lazy_gettext("open"),
+    "closed": lazy_gettext("closed"),
+    "cancelled": lazy_gettext("the debate was cancelled"),
+    "past": lazy_gettext("the deadline has passed"),
+    "gone": lazy_gettext("the Kamer removed the debate"),
+}
 MATCH_STATES = {
     "new": lazy_gettext("to review"),
     CONFIRMED: lazy_gettext("confirmed"),
     DISMISSED: lazy_gettext("dismissed"),
 }
-
-
-def clock() -> datetime:
-    """Now, as UTC; tests set AGENDA_NOW to fix it."""
-    return current_app.config.get("AGENDA_NOW") or utcnow()
 
 
 @bp.app_template_global()
@@ -53,10 +57,16 @@ def activity_status(status: str | None) -> str:
 def activity_when(activity: Activity) -> str:
     """The activity's date and start in Europe/Amsterdam, in the reader's language; or that it has no date yet."""
     if activity.starts_at:
-        return format_datetime(activity.starts_at, "EEEE d MMMM y, HH:mm")
+        return moment(activity.starts_at)
     if activity.day:
         return format_date(activity.day, "full")
     return str(lazy_gettext("no date yet"))
+
+
+@bp.app_template_global()
+def moment(value: datetime) -> str:
+    """A UTC moment as the reader's date and time in Europe/Amsterdam."""
+    return format_datetime(value, "EEEE d MMMM y, HH:mm")
 
 
 @bp.app_template_global()
@@ -69,7 +79,7 @@ def _campaign(campaign_id: int) -> Campaign:
 
 
 def _page(campaign: Campaign, error: str | None = None, status: int = 200) -> tuple[str, int]:
-    upcoming, recent = queries.followed_activities(campaign.id, clock())
+    upcoming, recent = queries.followed_activities(campaign.id, actions.clock())
     return render_template(
         "agenda/admin.html",
         campaign=campaign,
@@ -81,6 +91,12 @@ def _page(campaign: Campaign, error: str | None = None, status: int = 200) -> tu
         categories=MATCH_CATEGORIES,
         states=MATCH_STATES,
         kamer_link=queries.kamer_link,
+        actions=[
+            (a, activity, actions.state_of(a, activity, actions.clock()))
+            for a, activity in actions.campaign_actions(campaign.id)
+        ],
+        action_states=ACTION_STATES,
+        names=recipient_names(campaign),
         error=error,
     ), status
 
@@ -149,3 +165,61 @@ def decide(campaign_id: int, match_id: int) -> Response | tuple[str, int]:
     audit(f"agenda match {decision}", _campaign(campaign_id), f"{match.category} {match.tk_id}")
     db.session.commit()
     return redirect(url_for(".show", campaign_id=campaign_id, _anchor="matches"))
+
+
+def recipient_names(campaign: Campaign) -> dict[str, str]:
+    """The chooser's keys of every recipient the campaign may write to, with their names."""
+    return {t.key: t.label for t in map(targets.member_target, targets.eligible_members(campaign))}
+
+
+def _deadline(value: str, activity: Activity) -> tuple[datetime | None, str | None]:
+    """The organiser's deadline (a local date and time) as UTC, or None for the debate's start; or an error."""
+    if not value:
+        return None, None
+    try:
+        local = datetime.fromisoformat(value)
+    except ValueError:
+        return None, str(lazy_gettext("Give the deadline as a date and a time."))
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    deadline = local.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    if deadline <= actions.clock():
+        return None, str(lazy_gettext("The deadline must lie in the future."))
+    return deadline, None
+
+
+@bp.post("/actions")
+def add_action(campaign_id: int) -> Response | tuple[str, int]:
+    """Write before this debate: an action with a deadline and the recipients pre-selected for supporters."""
+    campaign = _campaign(campaign_id)
+    activity = db.session.get(Activity, request.form.get("activity", "")[:36])
+    if activity is None or activity.tk_id not in queries.activity_ids(campaign.id) or activity.deleted:
+        return _page(campaign, str(lazy_gettext("Choose a debate from the campaign’s agenda.")), 400)
+    deadline, error = _deadline(request.form.get("deadline", "").strip(), activity)
+    if error:
+        return _page(campaign, error, 400)
+    begin_write()
+    action = DebateAction(
+        campaign_id=campaign.id,
+        activity_tk_id=activity.tk_id,
+        deadline=deadline,
+        recipients=actions.suggested_recipients(campaign, activity),
+        created_at=utcnow(),
+    )
+    db.session.add(action)
+    audit("agenda action created", campaign, activity.subject and activity.subject[:200])
+    db.session.commit()
+    flash(lazy_gettext("The campaign page now asks supporters to write before this debate."))
+    return redirect(url_for(".show", campaign_id=campaign.id, _anchor="actions"))
+
+
+@bp.post("/actions/<int:action_id>/close")
+def close_action(campaign_id: int, action_id: int) -> Response:
+    """Close an action before its deadline."""
+    action = db.get_or_404(DebateAction, action_id)
+    if action.campaign_id != campaign_id:
+        abort(404)
+    begin_write()
+    action.closed_at = utcnow()
+    audit("agenda action closed", _campaign(campaign_id), str(action.id))
+    db.session.commit()
+    return redirect(url_for(".show", campaign_id=campaign_id, _anchor="actions"))

@@ -7,7 +7,7 @@ decision on several cases) live in AgendaLink.
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.extensions import db
@@ -170,3 +170,17 @@ class WatchMatch(db.Model):
     state: Mapped[str] = mapped_column(String(10), default=NEW)
     found_at: Mapped[datetime] = mapped_column(DateTime)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class DebateAction(db.Model):
+    """ "Write before this debate": an action of a campaign aimed at one activity, open until its deadline."""
+
+    __tablename__ = "agenda_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    activity_tk_id: Mapped[str] = mapped_column(String(36))
+    deadline: Mapped[datetime | None] = mapped_column(DateTime)  # UTC; None: the debate's start, wherever it moves
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)  # the chooser's keys, "member:12"
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)  # closed early by an organiser
