@@ -43,6 +43,8 @@ AUDIT_ACTIONS = {
     "agenda match confirmed": lazy_gettext("confirmed an agenda match"),
     "agenda match dismissed": lazy_gettext("dismissed an agenda match"),
     "agenda action created": lazy_gettext("asked supporters to write before a debate"),
+    "agenda ledger published": lazy_gettext("published the outcome ledger on the campaign page"),
+    "agenda ledger withdrawn": lazy_gettext("took the outcome ledger off the campaign page"),
     "agenda action closed": lazy_gettext("closed a “write before this debate” action"),
     "export directory": lazy_gettext("exported the directory"),
     "import member corrections": lazy_gettext("imported corrections"),

@@ -1,6 +1,8 @@
 """Writes the House's business into a constructed SyncFeed: activities, their speakers and agenda items, cases with
 their submitters, decisions and votes, in the official XSD element names (a sibling of tests/tkfeed.py's House)."""
 
+import zlib
+
 from tests.tkfeed import Feed, entity_xml, guid
 
 
@@ -34,7 +36,7 @@ class Business:
         """An activity on `day` (YYYY-MM-DD) at `start` (Amsterdam winter time, +01:00)."""
         fields = {
             "soort": kind,
-            "nummer": "2026A" + str(abs(hash(key)) % 100000).zfill(5),
+            "nummer": "2026A" + str(zlib.crc32(key.encode()) % 100000).zfill(5),
             "onderwerp": subject,
             "datumSoort": date_kind,
             "datum": f"{day}T00:00:00+01:00" if day else None,
@@ -79,7 +81,7 @@ class Business:
         **kw: object,
     ) -> None:
         fields = {
-            "nummer": "2026Z" + str(abs(hash(key)) % 100000).zfill(5),
+            "nummer": "2026Z" + str(zlib.crc32(key.encode()) % 100000).zfill(5),
             "soort": kind,
             "onderwerp": subject,
             "gestartOp": "2026-11-01T10:00:00+01:00",

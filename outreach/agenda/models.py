@@ -184,3 +184,12 @@ class DebateAction(db.Model):
     recipients: Mapped[list[str]] = mapped_column(JSON, default=list)  # the chooser's keys, "member:12"
     created_at: Mapped[datetime] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)  # closed early by an organiser
+
+
+class LedgerSetting(db.Model):
+    """Whether a campaign's outcome ledger is shown on its public page (the organiser's choice; off until chosen)."""
+
+    __tablename__ = "agenda_ledger_setting"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
