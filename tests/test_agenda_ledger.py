@@ -15,7 +15,7 @@ from outreach.agenda.models import WatchMatch
 from tests.builders import campaign
 from tests.test_agenda_watches import sync
 from tests.tkagenda import Business
-from tests.tkfeed import Feed, serve
+from tests.tkfeed import Feed, guid, serve
 
 
 def parliament(feed: Feed) -> None:
@@ -98,3 +98,57 @@ def test_the_public_page_shows_the_ledger_only_when_published(
     assert 'id="ledger"' in page and "Wat de Kamer deed" in page and "(per vergissing)" in page
     organiser.post(f"/admin/campaigns/{ledger}/agenda/ledger/publish", data={"published": "no"})
     assert 'id="ledger"' not in client.get("/campaigns/khojaly").get_data(as_text=True)
+
+
+def answered(app: Flask, directory: dict[str, int], stances: dict[str, str]) -> None:
+    """Letters to these members, each answered with the given stance; the directory gets the Kamer's ids."""
+    from outreach.campaigns.models import Campaign
+    from outreach.directory.models import Member, Party
+    from outreach.extensions import db
+    from outreach.replies.models import Reply
+    from tests.builders import sent_letters
+
+    with app.app_context():
+        for party in db.session.scalars(select(Party)):
+            party.tk_id = guid(party.abbreviation.lower())
+        for key in ("yesilgoz", "van_der_lee", "percent", "de_vries"):
+            db.session.get(Member, directory[key]).tk_id = guid(key)
+        row = db.session.get(Campaign, app.config["TEST_CAMPAIGN"])
+        for n, (key, stance) in enumerate(stances.items()):
+            (sent,) = sent_letters(row, [directory[key]], supporter_no=n + 1)
+            db.session.add(
+                Reply(
+                    dedupe_key=f"test:{sent.id}",
+                    source="imap",
+                    kind="answer",
+                    matched_by="token",
+                    letter_id=sent.id,
+                    campaign_id=row.id,
+                    member_id=sent.member_id,
+                    received_at=sent.created_at,
+                    created_at=sent.created_at,
+                    stance=stance,
+                )
+            )
+        db.session.commit()
+
+
+def test_said_and_voted_shows_where_answers_and_votes_differ(
+    app: Flask, organiser: FlaskClient, directory: dict[str, int], ledger: int
+) -> None:
+    answered(app, directory, {"yesilgoz": "supports", "percent": "supports", "de_vries": "noncommittal"})
+    organiser.set_cookie("lang", "en")
+    page = organiser.get(f"/admin/reports/{ledger}").get_data(as_text=True)
+    members = page.split('id="said-voted-members"', 1)[1]
+    yesilgoz = members.split('data-record="Dilan Yeşilgöz"', 1)[1].split("</li>", 1)[0]
+    # she answered in support and voted against the amendment in the roll call
+    assert "Said and voted differ" in yesilgoz
+    amendment = 'amendment “Amendement over een herdenkingsdag voor Khojaly”: <span class="vote-choice">'
+    assert amendment + "against</span> (own vote)" in yesilgoz
+    motion = 'motion “Motie van het lid Procent over de erkenning van Khojaly”: <span class="vote-choice">'
+    assert motion + "for</span> (party vote)" in yesilgoz
+    procent = members.split('data-record="Eva Procent_100%"', 1)[1].split("</li>", 1)[0]
+    assert "Said and voted differ" not in procent and "(own vote)" in procent
+    parties = page.split('id="said-voted-parties"', 1)[1].split('id="said-voted-members"', 1)[0]
+    cda = parties.split('data-record="CDA"', 1)[1].split("</li>", 1)[0]
+    assert "non-committal: 1" in cda and "no vote recorded" in cda
