@@ -5,6 +5,7 @@ to the organiser, exported as CSV, and on the public page only when the organise
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from flask import Flask
@@ -152,3 +153,23 @@ def test_said_and_voted_shows_where_answers_and_votes_differ(
     parties = page.split('id="said-voted-parties"', 1)[1].split('id="said-voted-members"', 1)[0]
     cda = parties.split('data-record="CDA"', 1)[1].split("</li>", 1)[0]
     assert "non-committal: 1" in cda and "no vote recorded" in cda
+
+
+def test_a_members_page_shows_what_they_did_on_the_campaigns_subjects(
+    app: Flask, client: FlaskClient, directory: dict[str, int], ledger: int
+) -> None:
+    app.config["AGENDA_NOW"] = datetime(2026, 12, 1, 12, 0)
+    answered(app, directory, {})
+    client.set_cookie("lang", "en")
+    page = client.get(f"/members/{directory['percent']}").get_data(as_text=True)
+    section = page.split('id="member-activity"', 1)[1]
+    assert (
+        "Submitted" in section
+        and "motion: Motie van het lid Procent over de erkenning van Khojaly — Aangenomen." in section
+    )
+    assert "November 17, 2026: amendment “Amendement over een herdenkingsdag voor Khojaly”: for (own vote)" in section
+    assert (
+        "November 17, 2026: motion “Motie van het lid Procent over de erkenning van Khojaly”: for (party vote)"
+        in section
+    )
+    assert 'id="member-activity"' not in client.get(f"/members/{directory['hart']}").get_data(as_text=True)

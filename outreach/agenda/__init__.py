@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("agenda", __name__, cli_group="agenda")
 
-from outreach.agenda import cli, ledger_views, public  # noqa: E402, F401  (commands, pages and hooks on campaigns)
+from outreach.agenda import cli, ledger_views, member_activity, public  # noqa: E402, F401  (commands, pages, hooks)
