@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from outreach import create_app
+from bench.sync_bench import fresh_app
 from outreach.agenda.mirror import CATEGORIES
 from outreach.agenda.start import locate_start
 from outreach.agenda.sync import months_back, run_agenda_sync
@@ -148,14 +148,6 @@ class GeneratedFeed(Feed):
         return out
 
 
-def fresh_app(database_url: str):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    return app
-
-
 def timed_sync(app, feed: Feed) -> tuple[float, int, int]:
     with app.app_context():
         start = time.perf_counter()
@@ -208,8 +200,9 @@ def main() -> None:
         print(f"an unbounded first sync would take {unbounded} requests")
         again = timed_sync(app, feed)
         print(f"no-change sync: {again[0]:7.2f} s, {again[1]:5d} requests, {again[2]} changed")
-        if path.exists():
-            print(f"database: {os.path.getsize(path) / 1e6:.1f} MB")
+        files = [f for f in (path, Path(f"{path}-wal")) if f.exists()]
+        if files:
+            print(f"database: {sum(os.path.getsize(f) for f in files) / 1e6:.1f} MB (with its write-ahead log)")
     path.unlink(missing_ok=True)
 
 

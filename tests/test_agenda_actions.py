@@ -64,6 +64,14 @@ def cid(app: Flask) -> int:
     return app.config["TEST_CAMPAIGN"]
 
 
+def reschedule(app: Flask, followed: tuple[Feed, Business], day: str, start: str, status: str) -> None:
+    """The Kamer publishes a new version of the coming debate, and the agenda is synced."""
+    feed, b = followed
+    subject = "Commissiedebat Zuidelijke Kaukasus en Azerbeidzjan"
+    b.activity("straks", subject, day, start, status=status, updated="2026-12-01T08:00:00Z")
+    sync(app, feed)
+
+
 def write_before(organiser: FlaskClient, key: str = "straks", deadline: str = ""):
     app = organiser.application
     data = {"activity": guid(key), "deadline": deadline}
@@ -106,17 +114,8 @@ def test_supporters_read_what_is_coming_and_by_when_to_write_in_their_language(
 def test_a_moved_debate_moves_the_deadline_and_a_passed_one_closes_the_action(
     app: Flask, client: FlaskClient, organiser: FlaskClient, followed
 ) -> None:
-    feed, b = followed
     write_before(organiser)
-    b.activity(
-        "straks",
-        "Commissiedebat Zuidelijke Kaukasus en Azerbeidzjan",
-        "2026-12-17",
-        "10:00",
-        status="Verplaatst",
-        updated="2026-12-01T08:00:00Z",
-    )
-    sync(app, feed)
+    reschedule(app, followed, "2026-12-17", "10:00", "Verplaatst")
     page = client.get("/campaigns/khojaly").get_data(as_text=True)
     assert "Schrijf vóór donderdag 17 december 2026, 10:00" in page
     assert "Het debat is naar deze datum verplaatst." in page
@@ -130,17 +129,8 @@ def test_a_moved_debate_moves_the_deadline_and_a_passed_one_closes_the_action(
 def test_a_cancelled_debate_closes_its_action(
     app: Flask, client: FlaskClient, organiser: FlaskClient, followed
 ) -> None:
-    feed, b = followed
     write_before(organiser)
-    b.activity(
-        "straks",
-        "Commissiedebat Zuidelijke Kaukasus en Azerbeidzjan",
-        "2026-12-10",
-        "14:00",
-        status="Geannuleerd",
-        updated="2026-12-01T08:00:00Z",
-    )
-    sync(app, feed)
+    reschedule(app, followed, "2026-12-10", "14:00", "Geannuleerd")
     assert 'id="coming-debate"' not in client.get("/campaigns/khojaly").get_data(as_text=True)
     organiser.set_cookie("lang", "en")
     assert "the debate was cancelled" in organiser.get(f"/admin/campaigns/{cid(app)}/agenda").get_data(as_text=True)

@@ -52,6 +52,17 @@ def sync(app: Flask, feed: Feed) -> None:
         run_agenda_sync(feed.base_url, client_factory=lambda: Client(feed.base_url, backoff=0), now=NOW)
 
 
+def synced_campaign(app: Flask) -> int:
+    """A campaign, and the agenda synced from the constructed feed; returns the campaign's id."""
+    with app.app_context():
+        cid = app.config["TEST_CAMPAIGN"] = campaign().id
+    feed = Feed()
+    business(feed)
+    with serve(feed):
+        sync(app, feed)
+    return cid
+
+
 def watch(organiser: FlaskClient, kind: str, value: str):
     campaign_id = organiser.application.config["TEST_CAMPAIGN"]
     return organiser.post(f"/admin/campaigns/{campaign_id}/agenda/watches", data={"kind": kind, "value": value})
@@ -68,12 +79,7 @@ def match_titles(html: str) -> list[str]:
 
 
 def test_keywords_match_whole_words_without_regard_to_accents_or_case(app: Flask, organiser: FlaskClient) -> None:
-    with app.app_context():
-        cid = app.config["TEST_CAMPAIGN"] = campaign().id
-    feed = Feed()
-    business(feed)
-    with serve(feed):
-        sync(app, feed)
+    cid = synced_campaign(app)
     assert watch(organiser, "keyword", "kaukasus").status_code == 302
     watch(organiser, "keyword", "Khojalı")  # as the organiser types it; the Kamer writes "Khojali"
     watch(organiser, "keyword", "nagorno karabach")
@@ -87,12 +93,7 @@ def test_keywords_match_whole_words_without_regard_to_accents_or_case(app: Flask
 
 
 def test_committee_and_dossier_watches(app: Flask, organiser: FlaskClient) -> None:
-    with app.app_context():
-        cid = app.config["TEST_CAMPAIGN"] = campaign().id
-    feed = Feed()
-    business(feed)
-    with serve(feed):
-        sync(app, feed)
+    cid = synced_campaign(app)
     watch(organiser, "committee", "buza")
     watch(organiser, "dossier", "36600-v")
     titles = match_titles(organiser.get(f"/admin/campaigns/{cid}/agenda").get_data(as_text=True))

@@ -38,6 +38,15 @@ def _url_at(client: Client, category: str, token: int) -> str:
     return f"{first_page_url(client.base_url, category)}&skiptoken={token}"
 
 
+def _probe(client: Client, category: str, token: int, since: datetime) -> tuple[bool, str | None, int]:
+    """One page past `token`: whether it begins with recent changes, the cursor when it holds the boundary, and
+    the token of its last (old) entry otherwise."""
+    page = client.page_at(category, token)
+    if not page.entries or _recent(page.entries[0], since):
+        return True, None, token
+    return False, _cut(page, since), _token(page.entries[-1])
+
+
 def locate_start(client: Client, category: str, since: datetime) -> str | None:
     """The cursor where `category`'s changes since `since` begin; None when the whole feed is that recent."""
     page = client.page_at(category, None)
@@ -47,21 +56,20 @@ def locate_start(client: Client, category: str, since: datetime) -> str | None:
         return cut
     low, high, stride = _token(page.entries[-1]), None, FIRST_STRIDE
     while high is None:  # everything up to `low` is older than `since`
-        probe = low + stride
-        page = client.page_at(category, probe)
-        if not page.entries or _recent(page.entries[0], since):
-            high = probe
-        elif cut := _cut(page, since):
+        recent, cut, last = _probe(client, category, low + stride, since)
+        if cut:
             return cut
+        if recent:
+            high = low + stride
         else:
-            low, stride = _token(page.entries[-1]), stride * 2
+            low, stride = last, stride * 2
     while high - low > 1:
         middle = (low + high) // 2
-        page = client.page_at(category, middle)
-        if not page.entries or _recent(page.entries[0], since):
-            high = middle
-        elif cut := _cut(page, since):
+        recent, cut, last = _probe(client, category, middle, since)
+        if cut:
             return cut
+        if recent:
+            high = middle
         else:
-            low = min(max(_token(page.entries[-1]), middle), high - 1)
+            low = min(max(last, middle), high - 1)
     return _url_at(client, category, low)
