@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("agenda", __name__, cli_group="agenda")
 
-from outreach.agenda import cli, ledger_views, member_activity, public  # noqa: E402, F401  (commands, pages, hooks)
+from outreach.agenda import cli, ledger_views, member_activity, public, stop  # noqa: E402, F401  (commands, pages, hooks)

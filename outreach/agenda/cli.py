@@ -21,4 +21,7 @@ def sync_agenda(url: str | None) -> None:
         raise click.ClickException(
             f"The sync stopped: {error}\nWhat was fetched is kept; running the sync again resumes where it stopped."
         ) from None
-    click.echo(f"{result.changed} entities changed, {result.new_matches} new matches ({result.requests} requests)")
+    click.echo(
+        f"{result.changed} entities changed, {result.new_matches} new matches, {result.alerts} alerts queued "
+        f"({result.requests} requests)"
+    )

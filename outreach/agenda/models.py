@@ -193,3 +193,16 @@ class LedgerSetting(db.Model):
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
     published: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AgendaAlert(db.Model):
+    """An e-mail that told a supporter about a debate the campaign follows: one per change, never twice."""
+
+    __tablename__ = "agenda_alert"
+    __table_args__ = (UniqueConstraint("submission_id", "activity_tk_id", "change"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    activity_tk_id: Mapped[str] = mapped_column(String(36))
+    change: Mapped[str] = mapped_column(String(80))  # "cancelled", or the date and start the supporter was told
+    created_at: Mapped[datetime] = mapped_column(DateTime)

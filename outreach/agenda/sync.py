@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from outreach.agenda import matching, mirror
+from outreach.agenda import alerts, matching, mirror
 from outreach.agenda.start import locate_start
 from outreach.database import begin_write, utcnow
 from outreach.directory.sync import Progress, default_client, fetch_all
@@ -20,6 +20,7 @@ class AgendaSync:
     changed: int
     since: datetime
     new_matches: int
+    alerts: int
 
 
 def months_back(now: datetime, months: int) -> datetime:
@@ -53,5 +54,6 @@ def run_agenda_sync(
     )
     begin_write()
     found = matching.refresh()
+    told = alerts.send_due(now)
     db.session.commit()
-    return AgendaSync(requests, changed, since, found)
+    return AgendaSync(requests, changed, since, found, told)

@@ -158,7 +158,14 @@ def admin_pages(known: dict) -> dict[str, str]:
 
 def token_pages() -> set[str]:
     """Pages behind a link only its e-mail carries; each is opened in its own test elsewhere, and here when cheap."""
-    return {"campaigns.confirm", "campaigns.own_mail", "privacy.data", "accounts.reset_password", "accounts.login_code"}
+    return {
+        "agenda.stop_alerts",
+        "campaigns.confirm",
+        "campaigns.own_mail",
+        "privacy.data",
+        "accounts.reset_password",
+        "accounts.login_code",
+    }
 
 
 @pytest.fixture
