@@ -1,7 +1,7 @@
 """The agenda's mirror: activities, agenda items, cases, decisions, votes, dossiers
 
 Revision ID: 0015_agenda
-Revises: 0012_office_hours
+Revises: 0016_reading_translations
 Create Date: 2026-12-01 14:13:45.359533
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_agenda'
-down_revision = '0012_office_hours'
+down_revision = '0016_reading_translations'
 branch_labels = None
 depends_on = None
 
