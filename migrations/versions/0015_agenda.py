@@ -1,7 +1,7 @@
 """The agenda's mirror: activities, agenda items, cases, decisions, votes, dossiers
 
 Revision ID: 0015_agenda
-Revises: 0016_reading_translations
+Revises: 0014_letter_links
 Create Date: 2026-12-01 14:13:45.359533
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_agenda'
-down_revision = '0016_reading_translations'
+down_revision = '0014_letter_links'
 branch_labels = None
 depends_on = None
 
