@@ -37,6 +37,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
 
     from outreach import home, site
     from outreach.accounts import bp as accounts_bp
+    from outreach.agenda import bp as agenda_bp
+    from outreach.agenda.admin import bp as agenda_admin_bp
     from outreach.campaigns import bp as campaigns_bp
     from outreach.campaigns.admin import bp as campaigns_admin_bp
     from outreach.directory import bp as directory_bp
@@ -68,4 +70,6 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     app.register_blueprint(privacy_admin_bp)
     app.register_blueprint(organisation_bp)
     app.register_blueprint(organisation_admin_bp)
+    app.register_blueprint(agenda_bp)
+    app.register_blueprint(agenda_admin_bp)
     return app

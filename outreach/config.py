@@ -144,6 +144,7 @@ DEFAULTS: dict[str, Any] = {
     "TK_SYNC_TIMEOUT": 30,  # seconds per request
     "TK_SYNC_ATTEMPTS": 5,  # per page, on timeouts, connection errors, 429 and 5xx
     "TK_SYNC_BACKOFF": 2.0,  # seconds before the first retry, doubling (with jitter) up to a minute
+    "AGENDA_SYNC_MONTHS": 24,  # a first `flask agenda sync` reads this many months of the House's business back
 }
 
 

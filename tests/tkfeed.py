@@ -79,8 +79,12 @@ class Feed:
         """Answer the next requests for `category` with these faults, in order."""
         self.faults.setdefault(category, []).extend(faults)
 
+    def entries_after(self, category: str, skiptoken: int | None) -> list[tuple[int, str]]:
+        """The category's (token, entity) entries past `skiptoken`; a page shows the first page_size of them."""
+        return [(t, x) for t, x in self.entries.get(category, []) if skiptoken is None or t > skiptoken]
+
     def page(self, category: str, skiptoken: int | None) -> bytes:
-        after = [(t, x) for t, x in self.entries.get(category, []) if skiptoken is None or t > skiptoken]
+        after = self.entries_after(category, skiptoken)
         shown, more = after[: self.page_size], len(after) > self.page_size
         link = f"{self.base_url}?category={category}&amp;skiptoken="
         parts = [f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="{ATOM}">', f"<title>{category}</title>"]

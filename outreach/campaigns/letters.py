@@ -23,6 +23,8 @@ PLACEHOLDERS = {
     "supporter_name": lazy_gettext("the supporter's name"),
     "supporter_city": lazy_gettext("the supporter's city or postcode (may be empty)"),
     "campaign_title": lazy_gettext("the campaign's title"),
+    "debate_title": lazy_gettext("the subject of the debate the campaign writes before (see its agenda)"),
+    "debate_date": lazy_gettext("the date of that debate"),
 }
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 SHINGLE = 32

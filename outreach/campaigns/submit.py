@@ -17,7 +17,7 @@ from limits import parse_many
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from outreach.campaigns import letters, tokens
+from outreach.campaigns import hooks, letters, tokens
 from outreach.campaigns.mails import mail_supporter
 from outreach.campaigns.models import (
     AWAITING,
@@ -74,10 +74,14 @@ class AddressLimitReached(Exception):
 
 
 def template(campaign: Campaign, language: str) -> tuple[str, str]:
-    """The campaign's subject and letter in `language` (Dutch when there is no such version)."""
+    """The campaign's subject and letter in `language` (Dutch when there is no such version), with the placeholders
+    that are the same in every letter of the campaign (the debate's, while one is coming) filled in."""
     if language == "en" and campaign.body_en:
-        return campaign.subject_en or campaign.subject_nl or "", campaign.body_en
-    return campaign.subject_nl or "", campaign.body_nl or ""
+        subject, body = campaign.subject_en or campaign.subject_nl or "", campaign.body_en
+    else:
+        subject, body = campaign.subject_nl or "", campaign.body_nl or ""
+    values = hooks.campaign_values(campaign, language if language == "en" and campaign.body_en else "nl")
+    return (letters.fill(subject, values), letters.fill(body, values)) if values else (subject, body)
 
 
 def letter_languages(campaign: Campaign) -> list[str]:
@@ -88,6 +92,8 @@ def letter_languages(campaign: Campaign) -> list[str]:
 def render(campaign: Campaign, target: Target, language: str, subject: str, body: str, name: str, place: str | None):
     """(subject, body) as `target` receives them: every placeholder filled for them."""
     values = {
+        **dict.fromkeys(("debate_title", "debate_date"), ""),
+        **hooks.campaign_values(campaign, language),
         "salutation": target.salutation(language),
         "mp_name": target.name,
         "mp_party": target.party or "",

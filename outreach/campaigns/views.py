@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
-from outreach.campaigns import bp, stats, targets, texts, tokens
+from outreach.campaigns import bp, hooks, stats, targets, texts, tokens
 from outreach.campaigns.models import DRAFT, LIVE, Campaign, Submission
 from outreach.database import utcnow
 from outreach.directory import cache, queries
@@ -59,6 +59,12 @@ def campaign_text(campaign: Campaign, field: str) -> str:
     return texts.text(campaign, field, page_language())
 
 
+@bp.app_template_global()
+def campaign_sections(campaign: Campaign) -> list:
+    """What other rooms add to the public campaign page (the coming debate, the outcome ledger)."""
+    return hooks.sections(campaign)
+
+
 @bp.get("/campaigns/<slug>")
 def show(slug: str) -> str:
     """The campaign: what it asks, its goal and counter, and the way to write."""
@@ -91,6 +97,8 @@ def _choose(campaign: Campaign, slug: str) -> tuple[str, int] | Response:
     action = "remove" if removed else args.get("action")
     keys = [key for key in args.getlist("to") if key and key != removed][:200]
     error = None
+    if action is None and not keys:
+        keys = hooks.preselected(campaign)
     if action is None and not keys and campaign.preselect_committee:
         keys = [t.key for t in targets.committee_leaders(campaign, campaign.preselect_committee)]
     chosen, bad = targets.resolve(campaign, keys)

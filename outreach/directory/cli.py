@@ -52,9 +52,9 @@ class SyncProgress:
 
     WIDTH = 30
 
-    def __init__(self) -> None:
+    def __init__(self, categories: tuple[str, ...] = CATEGORIES) -> None:
         self.interactive = sys.stdout.isatty()
-        self.lines: dict[str, str] = {category: self._line(category, 0, 0, None) for category in CATEGORIES}
+        self.lines: dict[str, str] = {category: self._line(category, 0, 0, None) for category in categories}
         if self.interactive:
             click.echo("\n".join(self.lines.values()))
 

@@ -1,5 +1,7 @@
 """The local mirror of the SyncFeed: every entity of the ten categories as last published, and a cursor per category.
 
+The cursors, and the rule that an older version never replaces a newer one, serve the agenda's mirror too.
+
 Pages are stored with their cursor in one transaction, so an interrupted sync resumes after the last stored page
 and storing the same page twice changes nothing. A replay of an entity older than the stored one is ignored.
 """
@@ -71,13 +73,24 @@ def store_page(category: str, page: Page, page_url: str) -> int:
         if row is None:
             row = TkEntity(category=category, tk_id=entity.id)
             db.session.add(row)
-        elif row.updated and updated and updated < row.updated:
-            continue  # a replay of an older version
+        elif is_replay(row.updated, updated):
+            continue
         data = {"fields": entity.fields, "refs": entity.refs}
         if row.data != data or row.deleted != entity.deleted or row.updated != updated:
             changed += 1
         row.updated, row.deleted, row.data = updated, entity.deleted, data
 
+    move_cursor(category, page, page_url)
+    return changed
+
+
+def is_replay(stored: datetime | None, incoming: datetime | None) -> bool:
+    """Whether an incoming version is older than the stored one (a re-publication), and so to be ignored."""
+    return bool(stored and incoming and incoming < stored)
+
+
+def move_cursor(category: str, page: Page, page_url: str) -> None:
+    """Move the category's cursor past a stored page (to its resume link when caught up); the caller commits."""
     if page.entries:
         cursor_url = page.entries[-1].next_url or page.next_url or page_url
     else:
@@ -85,7 +98,6 @@ def store_page(category: str, page: Page, page_url: str) -> int:
     cursor = db.session.get(SyncCursor, category) or SyncCursor(category=category)
     cursor.next_url, cursor.updated_at = cursor_url, utcnow()
     db.session.add(cursor)
-    return changed
 
 
 def load(category: str) -> dict[str, dict[str, Any]]:

@@ -90,7 +90,18 @@ class _Message:
     done: bool = False
 
 
-def fetch_all(client_factory: Callable[[], Client], progress: Progress, workers: int) -> tuple[int, int]:
+StorePage = Callable[[str, Page, str], int]  # category, page, its url -> entities changed
+Locate = Callable[[Client, str], str | None]  # where a category never synced before starts (None: its first page)
+
+
+def fetch_all(
+    client_factory: Callable[[], Client],
+    progress: Progress,
+    workers: int,
+    categories: tuple[str, ...] = CATEGORIES,
+    store: StorePage = mirror.store_page,
+    locate: Locate | None = None,
+) -> tuple[int, int]:
     """Mirror every category until caught up; returns (requests made, entities changed)."""
     starts = mirror.cursors()
     inbox: queue.Queue[_Message] = queue.Queue(maxsize=2 * workers)
@@ -102,7 +113,8 @@ def fetch_all(client_factory: Callable[[], Client], progress: Progress, workers:
             client = client_factory()
             if stop.is_set():
                 return
-            for url, page in client.pages(category, starts.get(category)):
+            start = starts.get(category) or (locate(client, category) if locate else None)
+            for url, page in client.pages(category, start):
                 while not stop.is_set():
                     try:
                         inbox.put(_Message(category, url, page), timeout=0.1)
@@ -118,12 +130,12 @@ def fetch_all(client_factory: Callable[[], Client], progress: Progress, workers:
             inbox.put(_Message(category, requests=made, error=error, done=True))
 
     requests = changed = 0
-    counts = {category: [0, 0] for category in CATEGORIES}
+    counts = {category: [0, 0] for category in categories}
     failure: BaseException | None = None
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for category in CATEGORIES:
+        for category in categories:
             pool.submit(fetch, category)
-        remaining = set(CATEGORIES)
+        remaining = set(categories)
         while remaining:
             message = inbox.get()
             if message.done:
@@ -140,7 +152,7 @@ def fetch_all(client_factory: Callable[[], Client], progress: Progress, workers:
             if failure is not None or message.page is None:
                 continue
             begin_write()
-            changed += mirror.store_page(message.category, message.page, message.url)
+            changed += store(message.category, message.page, message.url)
             counts[message.category][0] += 1
             counts[message.category][1] += len(message.page.entries)
             progress(message.category, *counts[message.category], False)

@@ -96,6 +96,7 @@ class Entity:
     deleted: bool
     fields: dict[str, str | None] = field(default_factory=dict)
     refs: dict[str, str] = field(default_factory=dict)
+    ref_lists: dict[str, list[str]] = field(default_factory=dict)  # every reference, for relations held many times
 
 
 @dataclass
@@ -145,6 +146,7 @@ def _entity(payload: Element) -> Entity:
         ref = child.get("ref")
         if ref is not None:
             entity.refs[name] = ref.lower()
+            entity.ref_lists.setdefault(name, []).append(ref.lower())
         elif child.get(XSI_NIL) == "true" or len(child) > 0:
             entity.fields.setdefault(name, None)
         else:
@@ -247,6 +249,13 @@ class Client:
         except requests.RequestException as error:
             raise _Retry(BROKE_OFF % {"error": type(error).__name__}) from None
         return b"".join(chunks)
+
+    def page_at(self, category: str, skiptoken: int | None) -> Page:
+        """The page of `category` that starts just past `skiptoken` (its first page for None)."""
+        url = first_page_url(self.base_url, category)
+        if skiptoken is not None:
+            url += f"&skiptoken={skiptoken}"
+        return parse_page(self.get(url), url)
 
     def pages(self, category: str, start_url: str | None) -> Iterator[tuple[str, Page]]:
         """The category's pages from `start_url` (or its first page) until it is caught up."""

@@ -5,7 +5,7 @@ from flask_babel import force_locale, format_datetime, gettext, lazy_gettext
 
 from outreach.accounts.access import audit
 from outreach.database import utcnow
-from outreach.directory import bp, cache, delivery, names, queries
+from outreach.directory import bp, cache, delivery, hooks, names, queries
 from outreach.directory.labels import PARTY_ROLE_LABELS, ROLE_LABELS, SEAT_ROLE_LABELS
 from outreach.directory.models import Committee, CommitteeSeat, Member
 from outreach.extensions import db
@@ -61,6 +61,12 @@ def list_members() -> str:
         )
 
     return cache.cached(page)
+
+
+@bp.app_template_global()
+def member_sections(member: Member) -> list:
+    """What other rooms add to a member's page (their recent activity on the campaigns' subjects)."""
+    return hooks.sections(member)
 
 
 @bp.get("/members/<int:member_id>")

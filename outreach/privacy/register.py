@@ -56,6 +56,8 @@ PERSONAL: dict[str, dict[str, str | None]] = {
         "subject": OPINION,
         "body": OPINION,
     },
+    # That a supporter who asked for the campaign's news was told of a debate (and of which version of it).
+    "agenda_alert": dict.fromkeys(("id", "submission_id", "activity_tk_id", "change", "created_at"), NONE),
     "submission_fingerprint": {"id": NONE, "submission_id": NONE, "campaign_id": NONE, "value": OPINION},
     "outbox_message": {
         **dict.fromkeys(("id", "kind", "priority", "status", "hold_reason", "message_id", "bounce_token"), NONE),
@@ -125,6 +127,25 @@ OTHER: dict[str, str] = {
     "campaign_image": "the picture organisers give a campaign",
     "organisation": "the public details of the organisation that runs the site",
     "party": "public data about the House",
+    # The House's business as the Kamer publishes it (members appear in their public role), and organisers' choices.
+    **dict.fromkeys(
+        (
+            "agenda_activity",
+            "agenda_activity_actor",
+            "agenda_item",
+            "agenda_case",
+            "agenda_case_actor",
+            "agenda_decision",
+            "agenda_vote",
+            "agenda_dossier",
+            "agenda_link",
+        ),
+        "public data about the House's business",
+    ),
+    "agenda_watch": "what a campaign watches on the House's agenda",
+    "agenda_match": "which of the House's business a campaign follows",
+    "agenda_action": "a campaign's call to write before a debate",
+    "agenda_ledger_setting": "whether a campaign shows what the House did",
     "committee": "public data about the House",
     "member": "public data about members of the House in their public role",
     "committee_seat": "public data about the House",

@@ -7,6 +7,7 @@ from sqlalchemy import distinct, func, select
 from werkzeug.wrappers import Response
 
 from outreach.accounts.access import audit, protect
+from outreach.agenda.said_voted import said_and_voted
 from outreach.campaigns import letters, submit, texts
 from outreach.campaigns.labels import letter_status
 from outreach.campaigns.lifecycle import sent
@@ -88,6 +89,7 @@ def show(campaign_id: int) -> str:
         members=report.named_members(),
         stances=STANCES,
         chart=charts,
+        said_voted=said_and_voted(campaign.id, report.named_members()),
     )
 
 

@@ -38,6 +38,7 @@ NOT_PAGES = {
     "privacy.download": "a download",
     "replies_admin.raw": "the raw message as a download",
     "reports.handover_csv": "a download",
+    "agenda_admin.ledger_csv": "a download",
     "reports.letters_csv": "a download",
     "reports.members_csv": "a download",
     "reports.replies_csv": "a download",
@@ -126,6 +127,8 @@ def admin_pages(known: dict) -> dict[str, str]:
         "organisation_admin.edit_campaign_image": f"/admin/campaigns/{campaign_id}/image",
         "campaigns_admin.index": "/admin/campaigns/",
         "campaigns_admin.show": f"/admin/campaigns/{campaign_id}",
+        "agenda_admin.show": f"/admin/campaigns/{campaign_id}/agenda",
+        "agenda_admin.show_ledger": f"/admin/campaigns/{campaign_id}/agenda/ledger",
         "campaigns_admin.edit": f"/admin/campaigns/{campaign_id}/edit",
         "campaigns_admin.review": "/admin/campaigns/review",
         "campaigns_admin.review_submission": f"/admin/campaigns/review/{known['submission']}",
@@ -155,7 +158,14 @@ def admin_pages(known: dict) -> dict[str, str]:
 
 def token_pages() -> set[str]:
     """Pages behind a link only its e-mail carries; each is opened in its own test elsewhere, and here when cheap."""
-    return {"campaigns.confirm", "campaigns.own_mail", "privacy.data", "accounts.reset_password", "accounts.login_code"}
+    return {
+        "agenda.stop_alerts",
+        "campaigns.confirm",
+        "campaigns.own_mail",
+        "privacy.data",
+        "accounts.reset_password",
+        "accounts.login_code",
+    }
 
 
 @pytest.fixture
