@@ -1,7 +1,7 @@
 """Letters, submissions, replies and surveys refer to their outbox messages by foreign key
 
 Revision ID: 0014_letter_links
-Revises: 0016_reading_translations
+Revises: 0013_reading_translations
 Create Date: 2026-12-01 14:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_letter_links'
-down_revision = '0016_reading_translations'
+down_revision = '0013_reading_translations'
 branch_labels = None
 depends_on = None
 

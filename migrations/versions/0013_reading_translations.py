@@ -1,6 +1,6 @@
 """Reading translations of a campaign's letter, and the supporter's own language on their letters in the outbox
 
-Revision ID: 0016_reading_translations
+Revision ID: 0013_reading_translations
 Revises: 0012_office_hours
 Create Date: 2026-12-01 14:20:00.000000
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016_reading_translations'
+revision = '0013_reading_translations'
 down_revision = '0012_office_hours'
 branch_labels = None
 depends_on = None
