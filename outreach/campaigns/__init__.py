@@ -8,9 +8,11 @@ bp = Blueprint("campaigns", __name__, cli_group="campaigns")
 
 from outreach.campaigns import checking, cli, views, writing  # noqa: E402, F401  (register routes and commands on bp)
 from outreach.campaigns.confirmation import remind_and_expire  # noqa: E402
+from outreach.campaigns.digest import build_due  # noqa: E402
 from outreach.jobs import register_periodic_job  # noqa: E402
 
 
 @bp.record_once
 def _reminders_run_in_the_worker(state: BlueprintSetupState) -> None:
     register_periodic_job(state.app, remind_and_expire)
+    register_periodic_job(state.app, build_due)  # the daily digests past the cap, at their hour

@@ -14,6 +14,7 @@ from outreach.campaigns.models import CAMPAIGN_STATUSES, DRAFT, HELD, Campaign, 
 from outreach.database import utcnow
 from outreach.directory import queries
 from outreach.extensions import db
+from outreach.outbox import digest as outbox_digest
 from outreach.urls import parse_id
 
 bp = Blueprint("campaigns_admin", __name__, url_prefix="/admin/campaigns")
@@ -49,6 +50,7 @@ def show(campaign_id: int) -> str:
         totals=stats.totals(campaign),
         by_status=stats.letters_by_status(campaign),
         by_source=stats.by_source(campaign),
+        digests=outbox_digest.campaign_totals(campaign.id),
         statuses=CAMPAIGN_STATUSES,
     )
 

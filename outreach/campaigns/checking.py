@@ -5,7 +5,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import get_locale, lazy_gettext
 from werkzeug.wrappers import Response
 
-from outreach.campaigns import bp, sharing, stats, submit, tokens
+from outreach.campaigns import bp, digest, sharing, stats, submit, tokens
 from outreach.campaigns.confirmation import confirm as confirm_submission
 from outreach.campaigns.forms import CorrectAddressForm
 from outreach.campaigns.models import AWAITING, REPEATED, SEND, Campaign, Submission
@@ -124,6 +124,7 @@ def confirm(token: str) -> str | Response:
         submission=submission,
         campaign=campaign,
         totals=stats.totals(campaign),
+        digests=digest.in_digests(submission.letters),
         share_links=sharing.share_links(campaign, language),
         share_text=sharing.share_text(campaign, language),
         copy_link=sharing.campaign_link(campaign, "copy"),

@@ -23,7 +23,7 @@ from outreach.campaigns.models import CAMPAIGN_STATUSES
 from outreach.campaigns.reading import BODY_MAX, INTRO_MAX, SUBJECT_MAX, TITLE_MAX, placeholder_problem
 from outreach.campaigns.submit import CONSENT_TEXT, NEWSLETTER_TEXT
 from outreach.i18n import language_name
-from outreach.outbox import hours
+from outreach.outbox import digest, hours
 from outreach.validation import email_address, has_control_characters, one_line
 
 POSTCODE = re.compile(r"^\d{4}\s*[A-Za-z]{2}$")
@@ -132,6 +132,8 @@ class CampaignForm(FlaskForm):
         lazy_gettext("Office hours for letters (empty: the site's)"),
         validators=[Optional(), Length(max=60), one_line],
     )
+    digest = BooleanField(lazy_gettext("Past the daily limit, send the day's further letters in one daily digest"))
+    digest_at = StringField(lazy_gettext("Time of the daily digest"), validators=[Optional(), Length(max=5), one_line])
     goal = IntegerField(
         lazy_gettext("Public goal in letters (optional)"), validators=[Optional(), NumberRange(1, 10_000_000)]
     )
@@ -151,6 +153,21 @@ class CampaignForm(FlaskForm):
             raise ValidationError(
                 lazy_gettext("Write the hours like 08:00-18:00, or with days like mon-fri 08:00-18:00.")
             ) from None
+
+    def validate_digest_at(self, field: Field) -> None:
+        if field.data:
+            try:
+                digest.parse_time(field.data)
+            except ValueError:
+                raise ValidationError(lazy_gettext("Write the time like 16:00 (Amsterdam time).")) from None
+        elif self.digest.data:
+            raise ValidationError(lazy_gettext("Give the time at which the daily digest goes out, like 16:00."))
+
+    def validate_digest(self, field: Field) -> None:
+        if field.data and not self.daily_cap.data:
+            raise ValidationError(
+                lazy_gettext("A daily digest gathers the letters past the daily limit: set a limit per member first.")
+            )
 
     def validate_slug(self, field: Field) -> None:
         if not SLUG.match(field.data or ""):

@@ -70,6 +70,9 @@ class Campaign(db.Model):
     max_recipients: Mapped[int] = mapped_column(Integer, default=10)
     daily_cap: Mapped[int | None] = mapped_column(Integer, default=200)  # letters per MP per day; None: no cap
     sending_hours: Mapped[str | None] = mapped_column(String(60))  # letters' office hours; None: the site's
+    # Past the daily cap, the day's further letters to a member go in one digest at this time (HH:MM, office time).
+    digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    digest_at: Mapped[str | None] = mapped_column(String(5))
     goal: Mapped[int | None] = mapped_column(Integer)  # the public goal, in letters
     contact: Mapped[str | None] = mapped_column(String(254))  # named under every letter
     tracking_address: Mapped[str | None] = mapped_column(String(254))  # Bcc of letters sent from a mail program

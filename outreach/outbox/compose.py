@@ -16,6 +16,7 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import getaddresses, parseaddr
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from flask_mail import Message
 
 from outreach.database import utcnow
@@ -25,7 +26,7 @@ from outreach.organisation.settings import load as load_organisation
 from outreach.organisation.settings import signature as organisation_signature
 from outreach.outbox import states
 from outreach.outbox.mailtext import render_email
-from outreach.outbox.models import LETTER, PRIORITY, OutboxMessage
+from outreach.outbox.models import LETTER, PRIORITY, TO_MEMBERS, OutboxMessage
 from outreach.urls import public_url
 from outreach.validation import has_control_characters, is_email, needs_smtputf8, wire_address
 
@@ -95,8 +96,8 @@ def enqueue(
 ) -> OutboxMessage:
     """Queue one e-mail (the caller commits, in the same transaction as whatever the e-mail is about)."""
     sender = sender or current_app.config["MAIL_DEFAULT_SENDER"]
-    # A supporter sees who writes to them; a letter to a member has its own footer.
-    if kind != LETTER and (lines := organisation_signature()):
+    # A supporter sees who writes to them; a letter or digest to a member has its own footer.
+    if kind not in TO_MEMBERS and (lines := organisation_signature()):
         body = body.rstrip() + "\n\n" + lines
     if not subject.split():
         raise UnsafeHeader("every message needs a subject")
@@ -109,7 +110,7 @@ def enqueue(
     token = token or new_token()
     message = OutboxMessage(
         kind=kind,
-        priority=PRIORITY.get(kind, PRIORITY[LETTER]),
+        priority=PRIORITY.get(kind, max(PRIORITY.values())),
         status=states.QUEUED,
         message_id=f"<{uuid.uuid4().hex}@{_message_id_domain()}>",
         bounce_token=token,
@@ -203,6 +204,23 @@ def letter_footer(to: Recipient, supporter: Supporter, campaign: Campaign, langu
         organisation=organisation.name,
         contact=campaign.contact or organisation.email,
     ).body
+
+
+def campaign_lines(to: Recipient, campaign: Campaign, language: str) -> list[str]:
+    """The footer lines of every letter and digest to a member: how their office stops them, who runs the campaign
+    and whom to ask about it."""
+    lines = []
+    with force_locale(language):
+        if to.member_id is not None:
+            link = public_url("directory.opt_out", token=opt_out_token(to.member_id))
+            lines.append(gettext("Your office no longer wants letters via this campaign? %(link)s") % {"link": link})
+        organisation = load_organisation()
+        if organisation.name:
+            lines.append(gettext("This campaign is run by %(organisation)s.") % {"organisation": organisation.name})
+        contact = campaign.contact or organisation.email
+        if contact:
+            lines.append(gettext("Questions about this campaign: %(contact)s") % {"contact": contact})
+    return lines
 
 
 def format_address(name: str | None, address: str) -> str:

@@ -5,8 +5,8 @@ Closed days are those of the Algemene termijnenwet, the law that says which days
 among them) are shut: Nieuwjaarsdag, Tweede Paasdag, Koningsdag (26 April when the 27th is a Sunday), Bevrijdingsdag
 on 5 May every year (the law counts it every year, not only once in five), Hemelvaartsdag, Tweede Pinksterdag and
 both Kerstdagen; Eerste Paas- and Pinksterdag are Sundays anyway. Goede Vrijdag is not among them: the House's
-offices are open, so letters go out. Only kinds LETTER wait for office hours; confirmations, notices and privacy
-mail to supporters never do."""
+offices are open, so letters go out. Only letters and digests to members wait for office hours; confirmations,
+notices and privacy mail to supporters never do."""
 
 import re
 from dataclasses import dataclass
@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from outreach.extensions import db
 from outreach.outbox import pacing, states
-from outreach.outbox.models import LETTER, OutboxMessage
+from outreach.outbox.models import LETTER, TO_MEMBERS, OutboxMessage
 
 # The holidays package's names for the days the Algemene termijnenwet does not close offices on.
 NOT_CLOSED = {"Goede vrijdag"}
@@ -59,7 +59,7 @@ def _open_on(hours: OfficeHours, day: date) -> bool:
     return day.weekday() in hours.days and not closed_on(day)
 
 
-def _utc(day: date, at: time, now: datetime) -> datetime:
+def office_time(day: date, at: time, now: datetime) -> datetime:
     """`at` on `day` in office time, as naive UTC."""
     zone = pacing.local_now(now).tzinfo
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
@@ -70,7 +70,7 @@ def window(hours: OfficeHours, now: datetime) -> tuple[datetime, datetime] | Non
     local = pacing.local_now(now)
     if not _open_on(hours, local.date()) or not hours.start <= local.time() < hours.end:
         return None
-    return _utc(local.date(), hours.start, now), _utc(local.date(), hours.end, now)
+    return office_time(local.date(), hours.start, now), office_time(local.date(), hours.end, now)
 
 
 def next_opening(hours: OfficeHours, now: datetime) -> datetime:
@@ -81,7 +81,7 @@ def next_opening(hours: OfficeHours, now: datetime) -> datetime:
         day += timedelta(days=1)
     for _ in range(400):  # a year and a bit: more than any run of closed days
         if _open_on(hours, day):
-            return _utc(day, hours.start, now)
+            return office_time(day, hours.start, now)
         day += timedelta(days=1)
     raise ValueError("these office hours never open")
 
@@ -100,8 +100,9 @@ def for_campaign(campaign_id: int | None) -> OfficeHours | None:
 def put_off(message: OutboxMessage, now: datetime) -> bool:
     """Outside office hours, a letter waits for the next opening (it keeps that exact moment as its due time, which
     marks it as the night's backlog). When the office has opened, the first backlog letter claimed spreads the whole
-    campaign's backlog evenly over what is left of the day. True when `message` has to wait."""
-    if message.kind != LETTER:
+    campaign's backlog evenly over what is left of the day. True when `message` has to wait. A digest keeps the
+    same hours (its due time is chosen inside them)."""
+    if message.kind not in TO_MEMBERS:
         return False
     hours = for_campaign(message.campaign_id)
     if hours is None:

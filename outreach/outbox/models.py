@@ -13,7 +13,9 @@ CONFIRMATION = "confirmation"
 NOTICE = "notice"
 SURVEY = "survey"
 LETTER = "letter"
-PRIORITY = {CONFIRMATION: 0, NOTICE: 1, SURVEY: 2, LETTER: 3}
+DIGEST = "digest"  # one message to a member holding the day's letters past the campaign's daily cap
+PRIORITY = {CONFIRMATION: 0, NOTICE: 1, SURVEY: 2, LETTER: 3, DIGEST: 3}
+TO_MEMBERS = (LETTER, DIGEST)  # the kinds that keep office hours and count against the daily cap
 
 
 class OutboxMessage(db.Model):
@@ -52,6 +54,8 @@ class OutboxMessage(db.Model):
     # The supporter's own language, for a notice about this letter (the letter itself may be in another).
     supporter_language: Mapped[str | None] = mapped_column(String(5))
     daily_cap: Mapped[int | None] = mapped_column(Integer)
+    # A letter gathered into a digest: the digest that carries it (a letter belongs to at most one).
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"), index=True)
 
     # Delivery bookkeeping.
     created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -11,10 +11,10 @@ from outreach.accounts.models import Account
 from outreach.database import insert_unless_present, utcnow
 from outreach.extensions import db
 from outreach.labels import N_
-from outreach.outbox import states
+from outreach.outbox import digest, states
 from outreach.outbox.compose import Recipient, enqueue
 from outreach.outbox.mailtext import render_email
-from outreach.outbox.models import LETTER, NOTICE, DeliveryAttempt, OutboxControl, OutboxMessage
+from outreach.outbox.models import DIGEST, LETTER, NOTICE, DeliveryAttempt, OutboxControl, OutboxMessage
 from outreach.urls import public_url
 
 log = logging.getLogger(__name__)
@@ -167,6 +167,8 @@ def retry(message: OutboxMessage) -> None:
 
 def cancel(message: OutboxMessage) -> None:
     states.move(message, states.CANCELLED)
+    if message.kind == DIGEST:
+        digest.cancelled(message.id)
 
 
 REMOVED = "[removed]"

@@ -8,6 +8,10 @@
       │  └─cancel─▶ cancelled
       └── sending, when the whole queue pauses (circuit breaker) or a lease runs out unclaimed
 
+    queued ──daily cap reached, campaign has a digest──▶ digest_wait ──digest built──▶ in_digest
+                                                           │ held, cancelled, or     ├─digest sent──▶ sent
+                                                           └ queued (digest off)     └─digest failed──▶ failed
+
 `sent` and `cancelled` are final: nothing ever sends a message twice on purpose.
 """
 
@@ -23,12 +27,16 @@ RETRY_WAIT = "retry_wait"
 FAILED = "failed"
 HELD = "held"
 CANCELLED = "cancelled"
+DIGEST_WAIT = "digest_wait"  # a letter past the daily cap, waiting for the campaign's digest hour
+IN_DIGEST = "in_digest"  # a letter a digest carries: it is sent, or fails, with that digest
 
 ALLOWED: dict[str, frozenset[str]] = {
-    QUEUED: frozenset({QUEUED, SENDING, HELD, CANCELLED}),  # queued → queued: put off (daily cap, sending hours)
+    QUEUED: frozenset({QUEUED, SENDING, HELD, CANCELLED, DIGEST_WAIT}),  # queued → queued: put off (cap, hours)
     RETRY_WAIT: frozenset({SENDING, HELD, CANCELLED, FAILED}),
     SENDING: frozenset({SENT, RETRY_WAIT, FAILED, QUEUED, SENDING, HELD}),  # sending → sending: lease taken over
     HELD: frozenset({QUEUED, CANCELLED}),
+    DIGEST_WAIT: frozenset({IN_DIGEST, QUEUED, HELD, CANCELLED}),
+    IN_DIGEST: frozenset({SENT, FAILED, CANCELLED}),
     FAILED: frozenset({QUEUED, CANCELLED}),  # cancelled when its text is removed: it can never be retried
     SENT: frozenset(),
     CANCELLED: frozenset(),

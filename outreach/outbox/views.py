@@ -16,8 +16,8 @@ from outreach.database import utcnow
 from outreach.directory.delivery import clear_undeliverable, undeliverable_addresses
 from outreach.extensions import db, limiter
 from outreach.labels import label, stored_text
-from outreach.outbox import devsink, domain, queue, smtp, states
-from outreach.outbox.models import OutboxMessage
+from outreach.outbox import devsink, digest, domain, queue, smtp, states
+from outreach.outbox.models import DIGEST, OutboxMessage
 from outreach.outbox.queue import PAUSE_REASONS, PAUSED_BY_ORGANISER
 from outreach.validation import email_address
 
@@ -32,6 +32,8 @@ STATE_NAMES = {
     states.FAILED: lazy_gettext("failed"),
     states.HELD: lazy_gettext("held"),
     states.CANCELLED: lazy_gettext("cancelled"),
+    states.DIGEST_WAIT: lazy_gettext("waiting for the daily digest"),
+    states.IN_DIGEST: lazy_gettext("in a daily digest"),
 }
 HOLD_REASONS = {
     "left_house": lazy_gettext("the member left the House"),
@@ -102,6 +104,11 @@ def _in(status: str) -> list[OutboxMessage]:
     )
 
 
+def _digests() -> list[OutboxMessage]:
+    latest = select(OutboxMessage).where(OutboxMessage.kind == DIGEST).order_by(OutboxMessage.id.desc())
+    return list(db.session.scalars(latest.limit(LIST_LIMIT)))
+
+
 @bp.get("/outbox/")
 def index() -> str:
     """Counts per state, the oldest waiting message, failures and held letters, and the controls."""
@@ -117,6 +124,8 @@ def index() -> str:
         ],
         failed=_in(states.FAILED),
         held=_in(states.HELD),
+        digests=(latest := _digests()),
+        digest_sizes=digest.sizes([message.id for message in latest]),
         undeliverable=undeliverable_addresses(),
         supporter_form=SupporterForm(),
         now=now,
@@ -126,7 +135,9 @@ def index() -> str:
 @bp.get("/outbox/<int:message_id>")
 def show(message_id: int) -> str:
     """One message: addressing, state and every attempt with the server's answer (the text is not shown here)."""
-    return render_template("outbox/show.html", message=db.get_or_404(OutboxMessage, message_id))
+    message = db.get_or_404(OutboxMessage, message_id)
+    size = digest.sizes([message.id]).get(message.id, 0) if message.kind == DIGEST else None
+    return render_template("outbox/show.html", message=message, digest_size=size)
 
 
 @bp.post("/outbox/pause")

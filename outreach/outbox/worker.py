@@ -27,10 +27,10 @@ from outreach.database import begin_write, utcnow
 from outreach.directory.delivery import flag_undeliverable, letter_block
 from outreach.extensions import db
 from outreach.jobs import periodic_jobs
-from outreach.outbox import hours, pacing, states
+from outreach.outbox import digest, hours, pacing, states
 from outreach.outbox.compose import Recipient, build, enqueue
 from outreach.outbox.mailtext import render_email
-from outreach.outbox.models import LETTER, NOTICE, DeliveryAttempt, OutboxMessage
+from outreach.outbox.models import DIGEST, LETTER, NOTICE, TO_MEMBERS, DeliveryAttempt, OutboxMessage
 from outreach.outbox.queue import CONNECTION_FAILURES, alert_organisers, control_row, pause
 from outreach.outbox.smtp import FAILED, GAVE_UP, INTERRUPTED_ATTEMPT, PAUSE, SENT, Outcome, Sender
 
@@ -50,6 +50,7 @@ class Attempt:
     started_at: datetime
     finished_at: datetime
     outcome: Outcome
+    kind: str = LETTER
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Claimed:
     attempt_no: int
     mail: Message
     envelope_from: str
+    kind: str = LETTER
 
 
 PERIODIC_SECONDS = 60
@@ -113,7 +115,7 @@ class Worker:
         item = self.batch.pop(0)
         started = self.clock()
         outcome = self.sender.send(item.mail, item.envelope_from)
-        self.pending = Attempt(item.message_id, item.attempt_no, started, self.clock(), outcome)
+        self.pending = Attempt(item.message_id, item.attempt_no, started, self.clock(), outcome, item.kind)
         if outcome.result == SENT:
             self._in_transaction(lambda: None)  # records the answer before anything else happens
             self.delivered += 1
@@ -191,7 +193,7 @@ class Worker:
         allowed, wait = pacing.take_tokens(control, now, int(config["OUTBOX_BATCH"]))
         if not allowed:
             return wait
-        batch = [Claimed(m.id, m.attempts, build(m), m.envelope_from) for m in claim(self.id, now, allowed)]
+        batch = [Claimed(m.id, m.attempts, build(m), m.envelope_from, m.kind) for m in claim(self.id, now, allowed)]
         pacing.give_back_tokens(control, allowed - len(batch))
         if not batch:
             return min(float(config["OUTBOX_POLL_SECONDS"]), seconds_until_next_due(now))
@@ -268,7 +270,7 @@ def claim(worker_id: str, now: datetime, limit: int = 1) -> list[OutboxMessage]:
             break
         members: set[str] = set()  # one letter per member a round: the member with fewest today goes first
         for message in found:
-            if message.kind == LETTER:
+            if message.kind in TO_MEMBERS:
                 if message.recipient.lower() in members:
                     continue  # their next letter waits for the next round, after the other members' turn
                 members.add(message.recipient.lower())
@@ -306,9 +308,11 @@ def _may_go(message: OutboxMessage, now: datetime) -> bool:
         if message.status == states.SENDING:
             states.move(message, states.QUEUED)
         return False
-    if message.kind == LETTER and not taken_over and not pacing.take_daily_slot(message, now):
-        states.move(message, states.QUEUED)
-        message.next_attempt_at = pacing.start_of_next_day(now)
+    # A digest has no cap of its own (it is what comes past the cap) but counts toward the day's letters.
+    if message.kind in TO_MEMBERS and not taken_over and not pacing.take_daily_slot(message, now):
+        if not digest.wait_for_digest(message, now):
+            states.move(message, states.QUEUED)
+            message.next_attempt_at = pacing.start_of_next_day(now)
         return False
     return True
 
@@ -336,6 +340,8 @@ def record_sent(attempt: Attempt, worker_id: str) -> None:
         _log_attempt(
             attempt.message_id, attempt.attempt_no, worker_id, attempt.started_at, attempt.finished_at, outcome
         )
+        if attempt.kind == DIGEST:
+            digest.delivered(attempt.message_id, attempt.finished_at)
     else:
         log.warning("message %s was taken over by another worker while this one sent it", attempt.message_id)
 
@@ -356,6 +362,8 @@ def record(attempt: Attempt, worker_id: str, now: datetime) -> None:
         states.move(message, states.SENT)
         message.sent_at = attempt.finished_at
         control.breaker_trips = 0
+        if message.kind == DIGEST:
+            digest.delivered(message.id, attempt.finished_at)
     elif outcome.result == FAILED:
         fail(message, outcome.code, outcome.text, now, address_refused=outcome.recipient_refused)
     elif outcome.result == PAUSE:
@@ -375,10 +383,14 @@ def fail(message: OutboxMessage, code: int | None, text: str, now: datetime, add
     states.move(message, states.FAILED)
     message.lease_until = None
     message.last_code, message.last_text = code, text
-    if address_refused and message.kind == LETTER:  # the directory keeps members' addresses, not supporters'
+    if address_refused and message.kind in TO_MEMBERS:  # the directory keeps members' addresses, not supporters'
         flag_undeliverable(message.recipient, f"{code} {text}", now)
     if message.kind == LETTER and message.supporter_email:
         notify_supporter(message)
+    if message.kind == DIGEST:
+        for letter in digest.failed(message.id):
+            if letter.supporter_email:
+                notify_supporter(letter)
 
 
 def notify_supporter(letter: OutboxMessage) -> None:

@@ -63,7 +63,7 @@ PERSONAL: dict[str, dict[str, str | None]] = {
         **dict.fromkeys(("id", "kind", "priority", "status", "hold_reason", "message_id", "bounce_token"), NONE),
         **dict.fromkeys(("language", "envelope_from", "campaign_id", "member_id", "daily_cap", "created_at"), NONE),
         **dict.fromkeys(("next_attempt_at", "attempts", "first_attempt_at", "last_attempt_at", "sent_at"), NONE),
-        **dict.fromkeys(("lease_until", "worker_id", "last_code", "supporter_language"), NONE),
+        **dict.fromkeys(("lease_until", "worker_id", "last_code", "supporter_language", "digest_id"), NONE),
         "sender": IDENTITY,  # "<supporter> via <campaign>" on letters
         "recipient": IDENTITY,  # the supporter's address on confirmations, notices and surveys
         "recipient_name": IDENTITY,

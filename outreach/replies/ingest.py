@@ -34,7 +34,7 @@ from outreach.replies.models import (
     UNREADABLE,
     Reply,
 )
-from outreach.replies.parsing import RECIPIENT_HEADERS, Mail, NotAnEmail, first_id, parse
+from outreach.replies.parsing import RECIPIENT_HEADERS, Mail, NotAnEmail, first_id, parse, thread_ids
 from outreach.replies.text import strip_history
 
 log = logging.getLogger(__name__)
@@ -43,13 +43,13 @@ AUTOMATIC = (BOUNCE, DELAY, REPORT, AUTO_REPLY, ACKNOWLEDGEMENT)
 
 
 def envelope(raw: bytes) -> tuple[str | None, list[str]]:
-    """The message's Message-ID and the per-letter tokens of the addresses it was delivered to, from its header
-    alone (read leniently, folded lines and all)."""
+    """The message's Message-ID and the per-letter tokens of the addresses it was delivered to (a digest's standing
+    for the letters it carries), from its header alone (read leniently, folded lines and all)."""
     headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
     message_id = first_id(" ".join(str(value) for value in headers.get_all("Message-ID", [])))
     values = [str(value) for name in RECIPIENT_HEADERS for value in headers.get_all(name, [])]
     recipients = [address.lower() for _name, address in getaddresses(values) if "@" in address]
-    return message_id, matching.tokens_in(recipients)
+    return message_id, matching.through_digests(matching.tokens_in(recipients), thread_ids(headers))
 
 
 def dedupe_key(raw: bytes, token: str | None = None, message_id: str | None = None) -> str:

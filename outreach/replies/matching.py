@@ -12,7 +12,7 @@ from outreach.campaigns import lifecycle
 from outreach.campaigns.models import Letter, Supporter
 from outreach.directory.delivery import members_at
 from outreach.extensions import db
-from outreach.outbox.models import OutboxMessage
+from outreach.outbox.models import DIGEST, OutboxMessage
 from outreach.replies.models import ANSWER, BY_FORWARD, BY_SENDER, BY_THREAD, BY_TOKEN, Reply
 from outreach.replies.parsing import Mail
 
@@ -39,6 +39,29 @@ def tokens_in(recipients: list[str]) -> list[str]:
         pattern = re.compile(rf"{re.escape(local)}\+{TOKEN}@{re.escape(domain)}")
         found += [hit.group(1) for address in recipients if (hit := pattern.fullmatch(address))]
     return list(dict.fromkeys(found))
+
+
+def through_digests(tokens: list[str], thread: list[str]) -> list[str]:
+    """The tokens a message answers, a digest's standing for the letters it carries: a reply to a digest (to its
+    reply address, or on its thread when it has none) counts for each of them, as if it answered each letter."""
+    which = OutboxMessage.bounce_token.in_(tokens) if tokens else OutboxMessage.message_id.in_(thread[:50])
+    if not tokens and not thread:
+        return tokens
+    digests = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.bounce_token).where(which, OutboxMessage.kind == DIGEST)
+    ).all()
+    if not digests:
+        return tokens
+    letters: dict[int, list[str]] = {}
+    for digest_id, token in db.session.execute(
+        select(OutboxMessage.digest_id, OutboxMessage.bounce_token)
+        .where(OutboxMessage.digest_id.in_([digest_id for digest_id, _ in digests]))
+        .order_by(OutboxMessage.id)
+    ):
+        letters.setdefault(digest_id, []).append(token)
+    carried = {token: letters.get(digest_id, [token]) for digest_id, token in digests}
+    expanded = [found for token in tokens or list(carried) for found in carried.get(token, [token])]
+    return list(dict.fromkeys(expanded))
 
 
 def find(mail: Mail, token: str | None = None) -> Match:
