@@ -87,6 +87,8 @@ def text(
         paragraphs = _paragraphs(filled)
         if paragraphs and paragraphs[0] == letter.salutation.strip():
             paragraphs = paragraphs[1:]  # the digest has its own salutation
+        if paragraphs and "\n" not in paragraphs[-1] and paragraphs[-1].endswith(","):
+            paragraphs = paragraphs[:-1]  # "Met vriendelijke groet," belonged to each writer's own name
         campaign_text = "\n\n".join(paragraphs)
     with force_locale(language):
         count = len(writers)

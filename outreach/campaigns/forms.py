@@ -133,7 +133,8 @@ class CampaignForm(FlaskForm):
         validators=[Optional(), Length(max=60), one_line],
     )
     digest = BooleanField(lazy_gettext("Past the daily limit, send the day's further letters in one daily digest"))
-    digest_at = StringField(lazy_gettext("Time of the daily digest"), validators=[Optional(), Length(max=5), one_line])
+    # No Optional(): it would skip the check that a digest switched on has a time.
+    digest_at = StringField(lazy_gettext("Time of the daily digest"), validators=[Length(max=5), one_line])
     goal = IntegerField(
         lazy_gettext("Public goal in letters (optional)"), validators=[Optional(), NumberRange(1, 10_000_000)]
     )

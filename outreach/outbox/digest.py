@@ -43,12 +43,30 @@ def digest_time(campaign_id: int | None) -> time | None:
 
 def next_digest_at(campaign_id: int | None, at: time, now: datetime) -> datetime | None:
     """Today's digest moment (naive UTC): `at` in office time, or, when the campaign's office hours are closed
-    then, their next opening. None when it has passed: the letter waits for the next day, as without a digest."""
+    then, their next opening. None when it has passed: the letter waits for the next day, as without a digest
+    (and so does one that comes past the cap after today's digest was built)."""
     moment = hours.office_time(pacing.local_now(now).date(), at, now)
     office = hours.for_campaign(campaign_id)
     if office is not None and hours.window(office, moment) is None:
         moment = hours.next_opening(office, moment)
     return moment if moment >= now else None
+
+
+def _built(message: OutboxMessage, moment: datetime) -> bool:
+    """Has this member's digest for `moment` gone already (its letters keep the moment as their due time)?"""
+    return (
+        db.session.scalar(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.campaign_id == message.campaign_id,
+                OutboxMessage.recipient == message.recipient,
+                OutboxMessage.digest_id.is_not(None),
+                OutboxMessage.next_attempt_at == moment,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def wait_for_digest(message: OutboxMessage, now: datetime) -> bool:
@@ -57,7 +75,7 @@ def wait_for_digest(message: OutboxMessage, now: datetime) -> bool:
     if message.kind != LETTER or message.status != states.QUEUED or at is None:
         return False
     moment = next_digest_at(message.campaign_id, at, now)
-    if moment is None:
+    if moment is None or _built(message, moment):
         return False
     states.move(message, states.DIGEST_WAIT)
     message.next_attempt_at = moment
