@@ -19,12 +19,15 @@ from outreach.campaigns import tokens
 from outreach.campaigns.confirmation import confirm
 from outreach.campaigns.digest import build_due
 from outreach.campaigns.models import AWAITING, Campaign, Letter, Submission, Supporter
+from outreach.directory.delivery import clear_undeliverable
 from outreach.directory.models import Member
 from outreach.extensions import db
 from outreach.outbox import states
 from outreach.outbox.models import DIGEST, LETTER, NOTICE, OutboxMessage
-from outreach.outbox.queue import cancel_supporter
+from outreach.outbox.queue import cancel_supporter, retry
 from outreach.outbox.worker import Worker
+from outreach.replies.ingest import ingest
+from outreach.replies.models import Reply
 from outreach.reports.stats import ANSWERED, letter_facts
 from tests.builders import LETTER_NL, campaign
 from tests.smtpserver import SinkServer
@@ -45,7 +48,12 @@ def server() -> Iterator[SinkServer]:
 
 @pytest.fixture
 def app_config(server: SinkServer) -> dict[str, object]:
-    return delivery_config(server.port, REPLY_ADDRESS="replies@campaign.example", INBOUND_TOKEN="digest-token")
+    return delivery_config(
+        server.port,
+        REPLY_ADDRESS="replies@campaign.example",
+        BOUNCE_ADDRESS="bounces@campaign.example",
+        INBOUND_TOKEN="digest-token",
+    )
 
 
 def drain(now: datetime) -> None:
@@ -252,6 +260,49 @@ def test_a_failed_digest_fails_its_letters_and_tells_each_writer(
         ).all()
         assert len(copies) == 2
 
+        del server.sink.refuse_rcpt[member.email]  # the address was right after all: an organiser retries
+        clear_undeliverable(member.email)
+        retry(digest)
+        db.session.commit()
+        drain(datetime(2027, 3, 2, 15, 30))
+        assert digest.status == states.SENT and {m.status for m in carried} == {states.SENT}
+
+
+def test_an_answer_on_the_digest_s_thread_and_a_bounce_of_it_count_for_each_letter(
+    app: Flask, directory: dict[str, int], server: SinkServer
+) -> None:
+    with app.app_context():
+        row = campaign(daily_cap=1, digest=True, digest_at="16:00")
+        member = db.session.get(Member, directory["yesilgoz"])
+        letters = [write(row, member, number) for number in range(1, 4)]
+        drain(MORNING)
+        drain(DIGEST_HOUR)
+        digest = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == DIGEST)).one()
+        carried = {letter.id for letter in letters if letter.outbox_message_id != letters[0].outbox_message_id}
+        answer = (
+            f"From: {member.email}\r\nTo: letters@campaign.example\r\nSubject: Re: brieven\r\n"
+            f"In-Reply-To: {digest.message_id}\r\nMessage-ID: <on-the-thread@tweedekamer.example>\r\n"
+            "Date: Wed, 03 Mar 2027 10:00:00 +0100\r\n\r\nDank voor uw brieven.\r\n"
+        ).encode()
+        ingest(answer, "webhook")
+        db.session.commit()
+        answered = set(db.session.scalars(select(Reply.letter_id).where(Reply.kind == "answer")))
+        sent_alone = next(letter.id for letter in letters if letter.id not in carried)
+        assert len(carried) == 2 and answered == carried and sent_alone not in answered
+
+        bounce = (
+            f"From: MAILER-DAEMON@tweedekamer.example\r\nTo: bounces+{digest.bounce_token}@campaign.example\r\n"
+            "Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <bounce@tweedekamer.example>\r\n"
+            "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+            "--b\r\nContent-Type: text/plain\r\n\r\nThe mailbox is full.\r\n"
+            "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; tweedekamer.example\r\n\r\n"
+            f"Final-Recipient: rfc822; {member.email}\r\nAction: failed\r\nStatus: 5.2.2\r\n--b--\r\n"
+        ).encode()
+        ingest(bounce, "webhook")
+        db.session.commit()
+        bounced = set(db.session.scalars(select(Letter.id).where(Letter.status == "bounced")))
+        assert bounced == carried
+
 
 def test_without_the_digest_letters_past_the_cap_wait_for_the_next_day(
     app: Flask, directory: dict[str, int], server: SinkServer
@@ -289,3 +340,26 @@ def test_organisers_switch_the_digest_on_with_a_time_and_are_told_what_is_wrong(
         assert (saved.digest, saved.digest_at) == (True, "16:30")
     page = organiser.get(f"/admin/campaigns/{saved.id}").get_data(as_text=True)
     assert "16:30" in page
+
+
+def test_organisers_see_each_digest_and_how_many_letters_it_carries(
+    app: Flask, directory: dict[str, int], server: SinkServer, organiser: FlaskClient
+) -> None:
+    with app.app_context():
+        row = campaign(daily_cap=1, digest=True, digest_at="16:00")
+        member = db.session.get(Member, directory["yesilgoz"])
+        for number in range(1, 6):
+            write(row, member, number)
+        drain(MORNING)
+        drain(DIGEST_HOUR)
+        digest = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == DIGEST)).one()
+        one_carried = db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.digest_id == digest.id)).first()
+        campaign_id, digest_id = row.id, digest.id
+    outbox = organiser.get("/admin/outbox/").get_data(as_text=True)
+    listed = outbox[outbox.index('id="digests"') :]
+    assert "Dilan Yeşilgöz" in listed and '<td class="num">4</td>' in listed
+    assert "Er zitten 4 brieven in." in organiser.get(f"/admin/outbox/{digest_id}").get_data(as_text=True)
+    letter_page = organiser.get(f"/admin/outbox/{one_carried}").get_data(as_text=True)
+    assert f'href="/admin/outbox/{digest_id}"' in letter_page
+    campaign_page = organiser.get(f"/admin/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "Tot nu toe 1 bundel, met samen 4 brieven." in campaign_page

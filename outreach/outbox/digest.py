@@ -141,6 +141,11 @@ def failed(digest_id: int) -> list[OutboxMessage]:
     return letters
 
 
+def retried(digest_id: int) -> None:
+    """An organiser tries a failed digest again: its letters go with it again."""
+    states.move_all((OutboxMessage.digest_id == digest_id) & (OutboxMessage.status == states.FAILED), states.IN_DIGEST)
+
+
 def cancelled(digest_id: int) -> None:
     """An organiser cancelled the digest: its letters are not sent either."""
     states.move_all(OutboxMessage.digest_id == digest_id, states.CANCELLED)

@@ -163,6 +163,8 @@ def retry(message: OutboxMessage) -> None:
     """Try a failed message again, with a fresh count of attempts."""
     states.move(message, states.QUEUED)
     message.attempts, message.first_attempt_at, message.next_attempt_at = 0, None, utcnow()
+    if message.kind == DIGEST:
+        digest.retried(message.id)
 
 
 def cancel(message: OutboxMessage) -> None:

@@ -11,6 +11,7 @@
     queued ──daily cap reached, campaign has a digest──▶ digest_wait ──digest built──▶ in_digest
                                                            │ held, cancelled, or     ├─digest sent──▶ sent
                                                            └ queued (digest off)     └─digest failed──▶ failed
+                                                                                       (retried: ──▶ in_digest)
 
 `sent` and `cancelled` are final: nothing ever sends a message twice on purpose.
 """
@@ -37,7 +38,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     HELD: frozenset({QUEUED, CANCELLED}),
     DIGEST_WAIT: frozenset({IN_DIGEST, QUEUED, HELD, CANCELLED}),
     IN_DIGEST: frozenset({SENT, FAILED, CANCELLED}),
-    FAILED: frozenset({QUEUED, CANCELLED}),  # cancelled when its text is removed: it can never be retried
+    FAILED: frozenset({QUEUED, CANCELLED, IN_DIGEST}),  # cancelled when its text is removed: never retried;
+    # in_digest: a failed digest an organiser retries takes its letters along again
     SENT: frozenset(),
     CANCELLED: frozenset(),
 }
