@@ -150,7 +150,8 @@ def purge(now: datetime) -> dict[str, int]:
 
     # A letter's text goes once its e-mail is out of the outbox's hands (or it never had one: rejected, own mail
     # program) and the window has passed; letters held for an organiser or still on their way keep theirs.
-    in_outbox = Letter.outbox_message.has(OutboxMessage.status.in_([*states.WAITING, states.SENDING, states.HELD]))
+    on_its_way = [*states.WAITING, states.SENDING, states.HELD, states.DIGEST_WAIT, states.IN_DIGEST]
+    in_outbox = Letter.outbox_message.has(OutboxMessage.status.in_(on_its_way))
     sent_at = lifecycle.sent_at()
     letter_done = and_(
         Letter.status.not_in(lifecycle.UNFINISHED), ~in_outbox, func.coalesce(sent_at, Letter.created_at) < text_before
