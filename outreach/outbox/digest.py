@@ -69,17 +69,18 @@ def _built(message: OutboxMessage, moment: datetime) -> bool:
     )
 
 
-def wait_for_digest(message: OutboxMessage, now: datetime) -> bool:
-    """A queued letter past today's cap waits for the campaign's digest; False when there is none to wait for."""
+def wait_for_digest(message: OutboxMessage, now: datetime) -> datetime | None:
+    """Have a queued letter past today's cap wait for the campaign's digest; returns the moment it waits for, or
+    None (nothing changed) when there is no digest to wait for."""
     at = digest_time(message.campaign_id)
     if message.kind != LETTER or message.status != states.QUEUED or at is None:
-        return False
+        return None
     moment = next_digest_at(message.campaign_id, at, now)
     if moment is None or _built(message, moment):
-        return False
+        return None
     states.move(message, states.DIGEST_WAIT)
     message.next_attempt_at = moment
-    return True
+    return moment
 
 
 def due(now: datetime) -> list[list[OutboxMessage]]:

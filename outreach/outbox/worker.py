@@ -6,11 +6,14 @@ message is sent. If the worker dies while sending, the lease runs out (or, on th
 sees the process is gone) and the message is sent again with the same Message-ID: at most one duplicate per
 crash, none lost. Claimed messages it never got to are simply claimed again.
 
-PostgreSQL: any number of workers claim with `FOR UPDATE SKIP LOCKED`. SQLite: run one worker."""
+PostgreSQL: any number of workers claim with `FOR UPDATE SKIP LOCKED`. SQLite: run one worker.
+
+The jobs are in their own modules: `claiming` (which due messages go now), `outcomes` (recording the server's
+answer, the retry policy), `notices` (telling a supporter a letter failed) and `takeover` (a dead worker's
+messages)."""
 
 import logging
 import os
-import random
 import secrets
 import socket
 import threading
@@ -20,37 +23,26 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import Message
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from outreach.database import begin_write, utcnow
-from outreach.directory.delivery import flag_undeliverable, letter_block
 from outreach.extensions import db
 from outreach.jobs import periodic_jobs
-from outreach.outbox import digest, hours, pacing, states
-from outreach.outbox.compose import Recipient, build, enqueue
-from outreach.outbox.mailtext import render_email
-from outreach.outbox.models import DIGEST, LETTER, NOTICE, TO_MEMBERS, DeliveryAttempt, OutboxMessage
-from outreach.outbox.queue import CONNECTION_FAILURES, alert_organisers, control_row, pause
-from outreach.outbox.smtp import FAILED, GAVE_UP, INTERRUPTED_ATTEMPT, PAUSE, SENT, Outcome, Sender
+from outreach.outbox import pacing, states, takeover
+from outreach.outbox.claiming import claim
+from outreach.outbox.compose import build
+from outreach.outbox.models import LETTER, OutboxMessage
+from outreach.outbox.outcomes import Attempt, record, record_sent, seconds_until_next_due
+from outreach.outbox.queue import alert_organisers, control_row
+from outreach.outbox.smtp import SENT, Sender
+
+__all__ = ["Attempt", "Claimed", "Worker", "claim", "record"]  # imported from here
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5
 ALERT_CHECK_SECONDS = 60
-INTERRUPTED = "interrupted"  # logged for an attempt whose worker died before it could record the answer
-
-
-@dataclass
-class Attempt:
-    """A message handed to the mail server and what came back, waiting to be recorded."""
-
-    message_id: int
-    attempt_no: int
-    started_at: datetime
-    finished_at: datetime
-    outcome: Outcome
-    kind: str = LETTER
 
 
 @dataclass
@@ -229,231 +221,5 @@ class Worker:
             self._give_back_batch()
 
     def take_over_dead_local_workers(self) -> None:
-        """Messages left `sending` by a worker process on this machine that no longer exists are due at once,
-        instead of when their lease runs out (a restart after a crash carries on straight away)."""
-
-        def release() -> None:
-            host = socket.gethostname()
-            rows = db.session.scalars(
-                select(OutboxMessage).where(
-                    OutboxMessage.status == states.SENDING, OutboxMessage.worker_id.like(f"{host}:%")
-                )
-            )
-            for row in rows:
-                pid = int(row.worker_id.split(":")[1])
-                if pid != os.getpid() and not _process_exists(pid):
-                    row.lease_until = self.clock()
-
-        self._in_transaction(release)
-
-
-def claim(worker_id: str, now: datetime, limit: int = 1) -> list[OutboxMessage]:
-    """Take up to `limit` due messages for `worker_id` (in the caller's write transaction), holding or putting off
-    the ones that may not go out now."""
-    claimed: list[OutboxMessage] = []
-    for _ in range(50):  # rounds: a message held or put off makes room for the next one
-        if len(claimed) >= limit:
-            break
-        stmt = (
-            pacing.in_turns(select(OutboxMessage), now)
-            .where(
-                or_(
-                    and_(OutboxMessage.status.in_(states.WAITING), OutboxMessage.next_attempt_at <= now),
-                    and_(OutboxMessage.status == states.SENDING, OutboxMessage.lease_until < now),
-                )
-            )
-            .limit(limit - len(claimed))
-            .with_for_update(of=OutboxMessage, skip_locked=True)
-        )
-        found = db.session.scalars(stmt).all()
-        if not found:
-            break
-        members: set[str] = set()  # one letter per member a round: the member with fewest today goes first
-        for message in found:
-            if message.kind in TO_MEMBERS:
-                if message.recipient.lower() in members:
-                    continue  # their next letter waits for the next round, after the other members' turn
-                members.add(message.recipient.lower())
-            if _may_go(message, now):
-                states.move(message, states.SENDING)  # so the next round's query passes it by
-                message.attempts += 1
-                message.worker_id = worker_id
-                message.lease_until = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
-                message.first_attempt_at = message.first_attempt_at or now
-                message.last_attempt_at = now
-                claimed.append(message)
-    return claimed
-
-
-def _may_go(message: OutboxMessage, now: datetime) -> bool:
-    """False (after failing, holding or putting it off) for a message that may not be sent now."""
-    taken_over = message.status == states.SENDING
-    if taken_over:
-        interrupted = Outcome(INTERRUPTED, None, INTERRUPTED_ATTEMPT)
-        _log_attempt(
-            message.id, message.attempts, message.worker_id or "?", message.last_attempt_at or now, now, interrupted
-        )
-    if _gave_up(message, now):
-        fail(message, None, GAVE_UP % {"count": message.attempts}, now)
-        return False
-    if message.member_id is not None:
-        reason, address = letter_block(message.member_id)
-        if reason:
-            states.move(message, states.HELD)
-            message.hold_reason = reason
-            return False
-        if address and address != message.recipient:
-            message.recipient = address
-    if hours.put_off(message, now):
-        if message.status == states.SENDING:
-            states.move(message, states.QUEUED)
-        return False
-    # A digest has no cap of its own (it is what comes past the cap) but counts toward the day's letters.
-    if message.kind in TO_MEMBERS and not taken_over and not pacing.take_daily_slot(message, now):
-        if not digest.wait_for_digest(message, now):
-            states.move(message, states.QUEUED)
-            message.next_attempt_at = pacing.start_of_next_day(now)
-        return False
-    return True
-
-
-def record_sent(attempt: Attempt, worker_id: str) -> None:
-    """The common case, kept lean: the server accepted the message (one UPDATE and one INSERT).
-
-    On PostgreSQL this commit does not wait for the disk: should the database server itself crash within the
-    next fraction of a second, the record is lost and the message goes out again with the same Message-ID — a
-    duplicate, never a loss — and the worker sends several times faster.
-    """
-    outcome = attempt.outcome
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    moved = states.move_all(
-        (OutboxMessage.id == attempt.message_id) & (OutboxMessage.worker_id == worker_id),
-        states.SENT,
-        in_flight=True,
-        sent_at=attempt.finished_at,
-        lease_until=None,
-        last_code=outcome.code,
-        last_text=outcome.text,
-    )
-    if moved:
-        _log_attempt(
-            attempt.message_id, attempt.attempt_no, worker_id, attempt.started_at, attempt.finished_at, outcome
-        )
-        if attempt.kind == DIGEST:
-            digest.delivered(attempt.message_id, attempt.finished_at)
-    else:
-        log.warning("message %s was taken over by another worker while this one sent it", attempt.message_id)
-
-
-def record(attempt: Attempt, worker_id: str, now: datetime) -> None:
-    """Store what the mail server said about a message this worker sent (in the caller's write transaction)."""
-    message = db.session.get(OutboxMessage, attempt.message_id, with_for_update=True)
-    outcome = attempt.outcome
-    if message is None or message.status != states.SENDING or message.worker_id != worker_id:
-        log.warning("message %s was taken over by another worker while this one sent it", attempt.message_id)
-        return
-    _log_attempt(message.id, attempt.attempt_no, worker_id, attempt.started_at, attempt.finished_at, outcome)
-    message.lease_until = None
-    message.last_code, message.last_text = outcome.code, outcome.text
-    control = control_row()
-    control.connection_failures = control.connection_failures + 1 if outcome.connection_failed else 0
-    if outcome.result == SENT:
-        states.move(message, states.SENT)
-        message.sent_at = attempt.finished_at
-        control.breaker_trips = 0
-        if message.kind == DIGEST:
-            digest.delivered(message.id, attempt.finished_at)
-    elif outcome.result == FAILED:
-        fail(message, outcome.code, outcome.text, now, address_refused=outcome.recipient_refused)
-    elif outcome.result == PAUSE:
-        states.move(message, states.QUEUED)  # the server refused us, not this message: the attempt does not count
-        message.attempts -= 1
-        message.next_attempt_at = now
-        pause(control, f"{outcome.code or ''} {outcome.text}".strip(), now, automatic=outcome.resumes_by_itself)
-    else:
-        states.move(message, states.RETRY_WAIT)
-        message.next_attempt_at = now + retry_delay(message.attempts)
-        if control.connection_failures >= current_app.config["OUTBOX_BREAKER_FAILURES"]:
-            pause(control, CONNECTION_FAILURES % {"count": control.connection_failures, "error": outcome.text}, now)
-
-
-def fail(message: OutboxMessage, code: int | None, text: str, now: datetime, address_refused: bool = False) -> None:
-    """Give a message up for good: flag a refused address in the directory, tell the supporter about their letter."""
-    states.move(message, states.FAILED)
-    message.lease_until = None
-    message.last_code, message.last_text = code, text
-    if address_refused and message.kind in TO_MEMBERS:  # the directory keeps members' addresses, not supporters'
-        flag_undeliverable(message.recipient, f"{code} {text}", now)
-    if message.kind == LETTER and message.supporter_email:
-        notify_supporter(message)
-    if message.kind == DIGEST:
-        for letter in digest.failed(message.id):
-            if letter.supporter_email:
-                notify_supporter(letter)
-
-
-def notify_supporter(letter: OutboxMessage) -> None:
-    """Tell the supporter their letter could not be delivered, with a copy so they can send it another way, in the
-    supporter's own language (the letter may be in another)."""
-    language = letter.supporter_language or letter.language
-    text = render_email(
-        "undeliverable",
-        language,
-        supporter_name=letter.supporter_name or "",
-        recipient_name=letter.recipient_name or "",
-        recipient=letter.recipient_name or letter.recipient,
-        letter_subject=letter.subject,
-        letter_body=letter.body,
-    )
-    recipient = Recipient(letter.supporter_name, letter.supporter_email)
-    enqueue(NOTICE, recipient, text.subject, text.body, language=language)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Capped exponential backoff with jitter: by default about 1, 5 and 25 minutes, then every 2 hours."""
-    config = current_app.config
-    delay = min(config["OUTBOX_RETRY_MAX"], config["OUTBOX_RETRY_BASE"] * 5 ** max(attempts - 1, 0))
-    return timedelta(seconds=delay * random.uniform(0.8, 1.2))
-
-
-def seconds_until_next_due(now: datetime) -> float:
-    due = db.session.scalar(
-        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status.in_(states.WAITING))
-    )
-    return max((due - now).total_seconds(), 0.05) if due else float("inf")
-
-
-def _gave_up(message: OutboxMessage, now: datetime) -> bool:
-    config = current_app.config
-    too_long = message.first_attempt_at and now - message.first_attempt_at > timedelta(
-        seconds=config["OUTBOX_GIVE_UP_AFTER"]
-    )
-    return bool(too_long) or message.attempts >= config["OUTBOX_MAX_ATTEMPTS"]
-
-
-def _log_attempt(
-    message_id: int, attempt_no: int, worker_id: str, started: datetime, finished: datetime, outcome: Outcome
-) -> None:
-    db.session.execute(
-        insert(DeliveryAttempt).values(
-            message_id=message_id,
-            attempt_no=attempt_no,
-            worker_id=worker_id,
-            started_at=started,
-            finished_at=finished,
-            outcome=outcome.result,
-            code=outcome.code,
-            text=outcome.text,
-        )
-    )
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        """Messages left `sending` by a dead worker process on this machine are due at once (`outbox.takeover`)."""
+        self._in_transaction(lambda: takeover.release_dead_local_workers(self.clock()))

@@ -18,7 +18,7 @@ from outreach.database import utcnow
 from outreach.directory.delivery import flag_undeliverable, members_at
 from outreach.extensions import db
 from outreach.outbox.models import LETTER, OutboxMessage
-from outreach.outbox.worker import notify_supporter
+from outreach.outbox.notices import notify_supporter
 from outreach.replies import matching
 from outreach.replies.classify import classify
 from outreach.replies.models import (
