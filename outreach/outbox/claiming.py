@@ -79,7 +79,7 @@ def _settle(message: OutboxMessage, now: datetime) -> str | None:
             return HELD_BACK
         if address and address != message.recipient:
             message.recipient = address
-    if hours.put_off(message, now):
+    if hours.wait_for_office(message, now) is not None:
         if message.status == states.SENDING:
             states.move(message, states.QUEUED)
         return PUT_OFF

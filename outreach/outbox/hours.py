@@ -97,25 +97,25 @@ def for_campaign(campaign_id: int | None) -> OfficeHours | None:
     return parse(spec) if spec else None
 
 
-def put_off(message: OutboxMessage, now: datetime) -> bool:
-    """Outside office hours, a letter waits for the next opening (it keeps that exact moment as its due time, which
-    marks it as the night's backlog). When the office has opened, the first backlog letter claimed spreads the whole
-    campaign's backlog evenly over what is left of the day. True when `message` has to wait. A digest keeps the
-    same hours (its due time is chosen inside them)."""
+def wait_for_office(message: OutboxMessage, now: datetime) -> datetime | None:
+    """Outside office hours, have a letter wait for the next opening (it keeps that exact moment as its due time,
+    which marks it as the night's backlog). When the office has opened, the first backlog letter claimed spreads
+    the whole campaign's backlog evenly over what is left of the day. Returns when `message` is due now that it
+    has to wait, or None when it may go. A digest keeps the same hours (its due time is chosen inside them)."""
     if message.kind not in TO_MEMBERS:
-        return False
+        return None
     hours = for_campaign(message.campaign_id)
     if hours is None:
-        return False
+        return None
     open_now = window(hours, now)
     if open_now is None:
         message.next_attempt_at = next_opening(hours, now)
-        return True
+        return message.next_attempt_at
     opened, closes = open_now
     if message.next_attempt_at != opened:
-        return False
+        return None
     spread(message.campaign_id, opened, now, closes)
-    return message.next_attempt_at > now
+    return message.next_attempt_at if message.next_attempt_at > now else None
 
 
 def spread(campaign_id: int | None, opened: datetime, now: datetime, closes: datetime) -> None:
