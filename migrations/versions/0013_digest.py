@@ -1,7 +1,7 @@
 """The daily digest past the cap: the campaign's setting, and the digest that carries each gathered letter
 
 Revision ID: 0013_digest
-Revises: 0016_reading_translations
+Revises: 0014_letter_links
 Create Date: 2026-12-01 14:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_digest'
-down_revision = '0016_reading_translations'
+down_revision = '0014_letter_links'
 branch_labels = None
 depends_on = None
 
