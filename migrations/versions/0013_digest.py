@@ -17,23 +17,16 @@ depends_on = None
 
 
 def upgrade():
+    # Columns added in place (no copy of a table, which on SQLite would empty the links to outbox messages).
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.add_column(sa.Column('digest', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('digest_at', sa.String(length=5), nullable=True))
-    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('digest_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_outbox_message_digest_id'), ['digest_id'], unique=False)
-        batch_op.create_foreign_key(
-            batch_op.f('fk_outbox_message_digest_id_outbox_message'), 'outbox_message', ['digest_id'], ['id'],
-            ondelete='SET NULL'
-        )
+    op.add_column('outbox_message', sa.Column('digest_id', sa.Integer(), nullable=True))
+    op.create_index('ix_outbox_message_digest_id', 'outbox_message', ['digest_id'], unique=False)
 
 
 def downgrade():
-    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_outbox_message_digest_id_outbox_message'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_outbox_message_digest_id'))
-        batch_op.drop_column('digest_id')
-    with op.batch_alter_table('campaign', schema=None) as batch_op:
-        batch_op.drop_column('digest_at')
-        batch_op.drop_column('digest')
+    op.drop_index('ix_outbox_message_digest_id', table_name='outbox_message')
+    op.execute('ALTER TABLE outbox_message DROP COLUMN digest_id')  # in place, also on SQLite (3.35 and later)
+    op.execute('ALTER TABLE campaign DROP COLUMN digest_at')
+    op.execute('ALTER TABLE campaign DROP COLUMN digest')

@@ -54,8 +54,9 @@ class OutboxMessage(db.Model):
     # The supporter's own language, for a notice about this letter (the letter itself may be in another).
     supporter_language: Mapped[str | None] = mapped_column(String(5))
     daily_cap: Mapped[int | None] = mapped_column(Integer)
-    # A letter gathered into a digest: the digest that carries it (a letter belongs to at most one).
-    digest_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"), index=True)
+    # A letter gathered into a digest: the digest that carries it (a letter belongs to at most one). A plain number,
+    # like campaign_id: on SQLite a reference would mean copying the whole table, which empties the links to it.
+    digest_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     # Delivery bookkeeping.
     created_at: Mapped[datetime] = mapped_column(DateTime)
