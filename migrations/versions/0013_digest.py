@@ -1,7 +1,7 @@
 """The daily digest past the cap: the campaign's setting, and the digest that carries each gathered letter
 
 Revision ID: 0013_digest
-Revises: 0014_letter_links
+Revises: 0015d_agenda_alerts
 Create Date: 2026-12-01 14:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_digest'
-down_revision = '0014_letter_links'
+down_revision = '0015d_agenda_alerts'
 branch_labels = None
 depends_on = None
 
