@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -94,9 +95,35 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        with foreign_keys_off_on_sqlite(connection):
+            with context.begin_transaction():
+                context.run_migrations()
+                check_foreign_keys_on_sqlite(connection)
 
-        with context.begin_transaction():
-            context.run_migrations()
+
+@contextmanager
+def foreign_keys_off_on_sqlite(connection):
+    """SQLite changes a table in batch mode by copying it and dropping the old one. With foreign keys enforced, that
+    drop sets every link to the table to NULL (or deletes the rows that point at it): copying outbox_message would
+    empty every letter's link to its message. SQLite's own procedure for schema changes switches enforcement off,
+    outside a transaction, for the change, and checks the keys before committing."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection  # before any BEGIN: the pragma is ignored inside one
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def check_foreign_keys_on_sqlite(connection):
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows pointing at nothing (table, row, parent): {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -87,3 +87,54 @@ def test_the_links_to_outbox_messages_keep_existing_data(tmp_path: Path) -> None
             (2, None),
         ]
         assert "outbox_message" not in {row[2] for row in connection.execute("PRAGMA foreign_key_list(reply)")}
+
+
+COPY_OUTBOX_TABLE = '''
+from alembic import op
+import sqlalchemy as sa
+
+revision = "9999_copy_outbox"
+down_revision = "{head}"
+
+
+def upgrade():
+    with op.batch_alter_table("outbox_message", recreate="always") as batch_op:
+        batch_op.add_column(sa.Column("note", sa.String(20), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("outbox_message", recreate="always") as batch_op:
+        batch_op.drop_column("note")
+'''
+
+
+def test_a_later_migration_that_copies_the_outbox_table_keeps_every_link_to_it(tmp_path: Path) -> None:
+    """SQLite changes a table by copying it; a copy of outbox_message must not empty the letters' links to it."""
+    import shutil
+    import sqlite3
+
+    from alembic.script import ScriptDirectory
+
+    migrations = tmp_path / "migrations"
+    shutil.copytree(ROOT / "migrations", migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    head = ScriptDirectory(str(migrations)).get_current_head()
+    (migrations / "versions" / "9999_copy_outbox.py").write_text(COPY_OUTBOX_TABLE.replace("{head}", head))
+    path = tmp_path / "copy.sqlite"
+    url = f"sqlite:///{path}"
+    assert flask_db(url, "upgrade", head, cwd=tmp_path).returncode == 0
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO outbox_message (id, kind, priority, status, message_id, bounce_token, language, sender,"
+            " recipient, envelope_from, subject, body, created_at, next_attempt_at, attempts) VALUES (7, 'letter', 3,"
+            " 'sent', '<m7@x>', 'b7', 'nl', 's', 'r@x', 'e@x', 'Erkenning', 'Tekst', '2026-01-01', '2026-01-01', 1)"
+        )
+        connection.execute(
+            "INSERT INTO reply (id, dedupe_key, source, kind, handled, outbox_message_id, subject, text, channel,"
+            " received_at, created_at) VALUES (1, 'k1', 'imap', 'bounce', 1, 7, '', 'x', 'email', '2026-01-02',"
+            " '2026-01-02')"
+        )
+    for step in ("upgrade", "downgrade"):
+        moved = flask_db(url, "-d", str(migrations), step, cwd=tmp_path)
+        assert moved.returncode == 0, moved.stderr
+        with sqlite3.connect(path) as connection:
+            assert connection.execute("SELECT id, outbox_message_id FROM reply").fetchall() == [(1, 7)], step

@@ -1,6 +1,6 @@
 """The daily digest past the cap: the campaign's setting, and the digest that carries each gathered letter
 
-Revision ID: 0013_digest
+Revision ID: 0016_digest
 Revises: 0015d_agenda_alerts
 Create Date: 2026-12-01 14:30:00.000000
 
@@ -10,14 +10,14 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_digest'
+revision = '0016_digest'
 down_revision = '0015d_agenda_alerts'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    # Columns added in place (no copy of a table, which on SQLite would empty the links to outbox messages).
+    # Columns added in place: no copy of the tables is needed.
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.add_column(sa.Column('digest', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('digest_at', sa.String(length=5), nullable=True))
