@@ -89,7 +89,7 @@ def test_the_links_to_outbox_messages_keep_existing_data(tmp_path: Path) -> None
         assert "outbox_message" not in {row[2] for row in connection.execute("PRAGMA foreign_key_list(reply)")}
 
 
-COPY_OUTBOX_TABLE = '''
+COPY_OUTBOX_TABLE = """
 from alembic import op
 import sqlalchemy as sa
 
@@ -105,7 +105,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("outbox_message", recreate="always") as batch_op:
         batch_op.drop_column("note")
-'''
+"""
 
 
 def test_a_later_migration_that_copies_the_outbox_table_keeps_every_link_to_it(tmp_path: Path) -> None:
