@@ -14,7 +14,7 @@ from outreach.accounts.access import audit, protect
 from outreach.campaigns.confirmation import kill_switch
 from outreach.campaigns.queries import is_paused
 from outreach.campaigns.stats import letters_sent
-from outreach.database import utcnow
+from outreach.database import begin_write, utcnow
 from outreach.directory.delivery import clear_undeliverable, undeliverable_addresses
 from outreach.extensions import db, limiter
 from outreach.labels import label, stored_text
@@ -144,6 +144,7 @@ def show(message_id: int) -> str:
 
 @bp.post("/outbox/pause")
 def pause() -> Response:
+    begin_write()  # SQLite has no FOR UPDATE: the write lock keeps the worker from changing the row meanwhile
     control = queue.control_row(lock=True)
     if not control.paused:
         queue.pause(control, PAUSED_BY_ORGANISER, utcnow(), automatic=False, by=current_user.email)
@@ -155,6 +156,7 @@ def pause() -> Response:
 
 @bp.post("/outbox/resume")
 def resume() -> Response:
+    begin_write()
     control = queue.control_row(lock=True)
     if control.paused:
         queue.resume(control)
@@ -176,6 +178,7 @@ def act(message_id: int, action: str) -> Response:
     """Retry a failed message, release a held one, or cancel one that has not gone out."""
     if action not in ACTIONS:
         abort(404)
+    begin_write()  # what the message's state allows is read under the lock, so the worker cannot move it meanwhile
     message = db.get_or_404(OutboxMessage, message_id)
     change, done = ACTIONS[action]
     if action not in _possible(message):
@@ -216,6 +219,7 @@ def campaign(campaign_id: int, action: str) -> Response:
     campaign's own pause and resume, so the campaign page says the same."""
     if action not in ("hold", "release"):
         abort(404)
+    begin_write()
     count = kill_switch(campaign_id, action == "hold", utcnow())
     if action == "hold":
         flash(ngettext("%(num)d message held.", "%(num)d messages held.", count), "success")
