@@ -39,6 +39,7 @@ def units() -> dict[str, configparser.ConfigParser]:
     return found
 
 
+@pytest.mark.realtime
 def test_gunicorn_with_the_shipped_configuration_serves_the_app(tmp_path: Path) -> None:
     port = free_port()
     env = {
@@ -174,6 +175,13 @@ def local_environment(tmp_path: Path, **local: str) -> None:
     (tmp_path / "outreach.env").write_text("".join(f'{key}="{value}"\n' for key, value in example.items()))
 
 
+def worker_processes(pid: int) -> set[int]:
+    """The process ids of a gunicorn master's workers (its children, as Linux lists them)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return {int(child) for child in children}
+
+
+@pytest.mark.realtime
 def test_the_services_start_answer_reload_and_stop_as_systemd_runs_them(tmp_path: Path) -> None:
     from tests.tkfeed import Feed, large_house, serve
 
@@ -214,10 +222,14 @@ def test_the_services_start_answer_reload_and_stop_as_systemd_runs_them(tmp_path
             assert b"READY=1" in notify.recv(4096)
             assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()["database"] == "ok"
             assert "Achternaam1" in requests.get(f"http://127.0.0.1:{port}/members", timeout=5).text
+            before = worker_processes(server.pid)
             reload = web.section["ExecReload"].replace("$MAINPID", str(server.pid)).split()
             assert subprocess.run(reload, env=web.environment).returncode == 0
-            time.sleep(1)
-            assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+            deadline = time.monotonic() + 60  # gunicorn's graceful_timeout is 30 s
+            while (now := worker_processes(server.pid)) & before or len(now) < len(before):
+                assert time.monotonic() < deadline, "the reload did not replace the web workers"
+                time.sleep(0.1)
+            assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200  # new ones serve
         finally:
             assert web.stop(server) == 0
             notify.close()
