@@ -2,7 +2,6 @@
 a refused request never queues behind the letters being written."""
 
 import re
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,21 +13,9 @@ from sqlalchemy import event, text
 from outreach.extensions import db
 from tests.builders import PASSWORD, account
 from tests.conftest import make_app
+from tests.test_config import other_writer_gets_the_lock
 
 WRITES = re.compile(r"^\s*(BEGIN IMMEDIATE|INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
-
-
-def other_writer_gets_the_lock(path: Path) -> bool:
-    """Whether another connection can start a write transaction right now (without waiting)."""
-    other = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        other.close()
 
 
 @pytest.fixture
