@@ -743,3 +743,11 @@ def test_a_letter_still_being_written_is_in_the_export_and_gone_after_erasure(
         assert subject.erase("aysel@example.org", utcnow())
         db.session.commit()
         assert count(LetterDraft) == 0
+
+
+def test_a_link_works_for_its_lifetime_and_not_a_second_longer(app: Flask) -> None:
+    with app.test_request_context():
+        signed_at = time.time()
+        token = tokens.confirmation(5, now=signed_at)
+        assert tokens.load(token, tokens.CONFIRM_SALT, 3600, now=signed_at + 3599) == (tokens.VALID, 5)
+        assert tokens.load(token, tokens.CONFIRM_SALT, 3600, now=signed_at + 3601) == (tokens.EXPIRED, None)
