@@ -106,7 +106,7 @@ def release(letters: list[Letter], now: datetime) -> int:
     recipients = _members_of(letters)  # noqa: F841 (held here, so that the loop finds them loaded)
     for letter in letters:
         if letter.status == HELD and letter.submission.campaign.status == PAUSED:
-            hold(letter, CAMPAIGN_PAUSED)  # a paused campaign sends nothing: these go when it is live again
+            lifecycle.hold(letter, CAMPAIGN_PAUSED)  # a paused campaign sends nothing: these go when it is live again
         elif letter.status == HELD:
             queue(letter, now)
             released += letter.status == QUEUED
