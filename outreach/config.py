@@ -81,6 +81,9 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_POLL_SECONDS": 2.0,  # how often an idle worker looks for due messages
     "OUTBOX_ALERT_QUEUE_AGE": 15 * 60,  # organisers are alerted when a due message waits longer than this ...
     "OUTBOX_ALERT_FAILURE_SHARE": 0.05,  # ... or when more of the last 100 messages than this failed
+    # Mail waits and no worker was seen for this long: "no worker" on organiser pages and in /healthz (a running
+    # worker is seen every few seconds, even while a mail server keeps it waiting)
+    "OUTBOX_WORKER_SILENT_SECONDS": 120,
     "DEV_MAIL_DIR": None,  # where the development mail sink stores messages; default instance/dev-mail
     # Campaigns: the supporter's letter form and its limits (see outreach/campaigns/).
     "LETTER_MAX_LENGTH": 5000,  # characters in a supporter's letter

@@ -14,10 +14,11 @@ from outreach.database import utcnow
 from outreach.directory.models import SyncRun
 from outreach.extensions import db
 from outreach.outbox.models import OutboxControl
-from outreach.outbox.queue import CONTROL_ID, oldest_waiting
+from outreach.outbox.queue import CONTROL_ID, delivery_problems, oldest_waiting
 
 bp = Blueprint("health", __name__)
 requests_log = logging.getLogger("outreach.requests")
+HEALTH_NAMES = {"slow": "queue", "no_worker": "worker"}  # the outbox's problem names as monitors know them
 
 
 def _age(moment: datetime | None, now: datetime) -> int | None:
@@ -45,11 +46,8 @@ def healthz() -> tuple[Response, int]:
         "worker_seen_seconds_ago": _age(control.worker_seen_at if control else None, now),
         "last_sync_seconds_ago": _age(last_sync, now),
     }
-    problems = []
-    if body["queue_oldest_seconds"] > config["OUTBOX_ALERT_QUEUE_AGE"]:
-        problems.append("queue")
-    if queue_age and (body["worker_seen_seconds_ago"] is None or body["worker_seen_seconds_ago"] > 300):
-        problems.append("worker")
+    # The organisers' banner asks the same question of the outbox, so both say "stuck" at the same moment.
+    problems = [HEALTH_NAMES[problem] for problem in delivery_problems(control, queue_age, now)]
     if body["last_sync_seconds_ago"] is not None and body["last_sync_seconds_ago"] > config["HEALTH_SYNC_MAX_AGE"]:
         problems.append("sync")
     if problems:

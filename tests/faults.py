@@ -441,15 +441,23 @@ def web_tier_setup() -> None:
     builders_campaign()
 
 
-def locked_run(database_url: str, messages: int, holds: tuple[float, ...] = (2.0, 10.0), spread: float = 15) -> Report:
+def locked_run(
+    database_url: str,
+    messages: int,
+    holds: tuple[float, ...] = (2.0, 10.0),
+    spread: float = 15,
+    web_busy_timeout_ms: int | None = None,
+) -> Report:
     """T5 (SQLite): while the worker delivers `messages` (paced to take `spread` seconds) and supporters send letters
     through the web form, another writer holds the database's exclusive lock for each of `holds` seconds. The worker
     waits and carries on; a web request succeeds within the busy timeout or gets the friendly 503 (never a 500, never
-    half a letter)."""
+    half a letter). `web_busy_timeout_ms` is how long the web tier waits for the lock (the site's setting when not
+    given)."""
     path = database_url.removeprefix("sqlite:///")
     web_tier_setup()
     ids = queue_messages(messages)
-    supporters = Supporters(database_url)
+    busy = {} if web_busy_timeout_ms is None else {"SQLITE_BUSY_TIMEOUT_MS": web_busy_timeout_ms}
+    supporters = Supporters(database_url, **busy)
     with SinkServer() as server:
         started = time.monotonic()
         worker = start_worker(worker_environment(database_url, server.port, OUTBOX_RATE=messages / spread))

@@ -105,6 +105,36 @@ def test_pausing_holds_letters_and_going_live_sends_them(
     assert send_letter(client, [f"member:{live['van_der_lee']}"]).status_code == 400
 
 
+def test_the_outbox_kill_switch_is_the_campaigns_own_pause_and_nothing_releases_a_paused_campaigns_letters(
+    app: Flask, client: FlaskClient, organiser: FlaskClient, live: dict[str, int]
+) -> None:
+    send_letter(client, [f"member:{live['yesilgoz']}"], email="one@example.org")
+    send_letter(client, [f"member:{live['de_vries']}"], email="iemand@tweedekamer.nl")  # held for review
+    with app.app_context():
+        for message in confirmation_messages():
+            client.post(confirmation_path(message))
+        reviewed = db.session.scalars(select(Submission.id).order_by(Submission.id.desc())).first()
+    organiser.post(f"/admin/outbox/campaign/{live['campaign']}/hold")
+    with app.app_context():
+        assert db.session.get(Campaign, live["campaign"]).status == "paused"
+        (message,) = outbox_letters()
+        assert message.status == "held"
+        message_id = message.id
+    assert "gepauzeerd" in organiser.get(f"/admin/campaigns/{live['campaign']}").get_data(as_text=True)
+    # Releasing the one message, or the letter held for review, sends nothing while the campaign says paused.
+    page = organiser.post(f"/admin/outbox/{message_id}/release", follow_redirects=True).get_data(as_text=True)
+    assert "De campagne is gepauzeerd" in page
+    organiser.post(f"/admin/campaigns/review/{reviewed}", data={"action": "release"})
+    with app.app_context():
+        assert [m.status for m in outbox_letters()] == ["held"]
+        assert db.session.get(Campaign, live["campaign"]).status == "paused"
+    # Undoing the kill switch on the outbox page makes the campaign live again and sends both letters.
+    organiser.post(f"/admin/outbox/campaign/{live['campaign']}/release")
+    with app.app_context():
+        assert db.session.get(Campaign, live["campaign"]).status == "live"
+        assert sorted(m.status for m in outbox_letters()) == ["queued", "queued"]
+
+
 def test_held_letters_are_released_or_rejected_with_a_message(
     app: Flask, client: FlaskClient, organiser: FlaskClient, live: dict[str, int]
 ) -> None:

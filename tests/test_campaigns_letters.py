@@ -289,7 +289,7 @@ def test_a_page_left_open_too_long_comes_back_with_everything_typed_and_sends_on
 
 
 def test_links_that_are_tampered_expired_replayed_or_for_another_purpose_change_nothing(
-    app: Flask, client: FlaskClient, keys: list[str], monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: FlaskClient, keys: list[str]
 ) -> None:
     send_letter(client, keys[:1])
     with app.app_context():
@@ -297,9 +297,7 @@ def test_links_that_are_tampered_expired_replayed_or_for_another_purpose_change_
         submission_id = db.session.scalars(select(Submission.id)).one()
     with app.test_request_context():
         other_purpose = tokens.own_mail(submission_id)
-        monkeypatch.setattr("itsdangerous.timed.time.time", lambda: time.time_ns() / 1e9 - 8 * 24 * 3600)
-        expired = tokens.confirmation(submission_id)
-        monkeypatch.undo()
+        expired = tokens.confirmation(submission_id, now=time.time() - 8 * 24 * 3600)  # the link lasts 7 days
     assert client.post(path[:-2] + "xx").status_code == 400
     assert client.post(f"/confirm/{other_purpose}").status_code == 400
     gone = client.post(f"/confirm/{expired}")
@@ -745,3 +743,11 @@ def test_a_letter_still_being_written_is_in_the_export_and_gone_after_erasure(
         assert subject.erase("aysel@example.org", utcnow())
         db.session.commit()
         assert count(LetterDraft) == 0
+
+
+def test_a_link_works_for_its_lifetime_and_not_a_second_longer(app: Flask) -> None:
+    with app.test_request_context():
+        signed_at = time.time()
+        token = tokens.confirmation(5, now=signed_at)
+        assert tokens.load(token, tokens.CONFIRM_SALT, 3600, now=signed_at + 3599) == (tokens.VALID, 5)
+        assert tokens.load(token, tokens.CONFIRM_SALT, 3600, now=signed_at + 3601) == (tokens.EXPIRED, None)

@@ -6,7 +6,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -197,30 +196,6 @@ def test_write_units_take_the_sqlite_write_lock_up_front(tmp_path: Path) -> None
         db.session.execute(text("SELECT 1"))
         assert not other_writer_gets_the_lock(tmp_path / "t.sqlite"), "a write unit must hold the lock from BEGIN"
         db.session.rollback()
-        db.engine.dispose()
-
-
-def test_post_requests_begin_immediate(tmp_path: Path) -> None:
-    app = sqlite_app(tmp_path)
-    seen: dict[str, bool] = {}
-
-    @app.route("/probe", methods=["GET", "POST"])
-    def probe() -> str:
-        db.session.execute(text("SELECT 1"))
-        holder = threading.Thread(target=lambda: seen.update(free=other_writer_gets_the_lock(tmp_path / "t.sqlite")))
-        holder.start()
-        holder.join()
-        return "ok"
-
-    app.config["WTF_CSRF_ENABLED"] = False
-    with app.app_context():
-        db.create_all()
-    client = app.test_client()
-    client.get("/probe")
-    assert seen["free"] is True
-    client.post("/probe")
-    assert seen["free"] is False
-    with app.app_context():
         db.engine.dispose()
 
 

@@ -219,7 +219,7 @@ def exported(runner: FlaskCliRunner) -> list[dict]:
 def quick_client(feed: Feed, sleeps: list[float] | None = None) -> Client:
     return Client(
         feed.base_url,
-        timeout=0.5,
+        timeout=3,  # a hung page is given up after this; a loaded machine still answers the others well within it
         attempts=3,
         backoff=0.5,
         sleep=(sleeps.append if sleeps is not None else lambda _s: None),

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from outreach.database import utcnow
 from outreach.extensions import db
 from outreach.health import log_handler
+from outreach.outbox import queue
 from outreach.outbox.models import OutboxMessage
 from tests.builders import notice
 from tests.conftest import make_app
@@ -56,3 +57,19 @@ def test_json_logs_name_the_route_never_the_token(caplog, tmp_path) -> None:
     assert line["route"] == "/confirm/<token>" and line["status"] in (400, 410)
     assert "secret-token-123" not in json.dumps(line) and line["levelname"] == "INFO"
     assert isinstance(line["duration_ms"], float)
+
+
+def test_the_health_check_and_the_organisers_banner_agree_when_no_worker_is_running(
+    app: Flask, client: FlaskClient
+) -> None:
+    """One threshold (OUTBOX_WORKER_SILENT_SECONDS) decides "no worker" for both, so a monitor and an organiser
+    hear of a stopped worker at the same moment."""
+    app.config["OUTBOX_WORKER_SILENT_SECONDS"] = 200
+    with app.app_context():
+        notice("supporter@example.org")
+        control = queue.control_row()
+        for seen_ago, silent in [(150, False), (250, True)]:
+            control.worker_seen_at = utcnow() - timedelta(seconds=seen_ago)
+            db.session.commit()
+            assert ("no_worker" in queue.problems()) is silent
+            assert ("worker" in client.get("/healthz").json.get("problems", [])) is silent

@@ -1,4 +1,5 @@
-"""Every model change ships a migration: `flask db upgrade` then `flask db check` on SQLite and PostgreSQL."""
+"""Every model change ships a migration: `flask db upgrade` then `flask db check` on SQLite and PostgreSQL, and
+every migration can be undone: `flask db downgrade base` leaves an empty database that upgrades again."""
 
 import os
 import subprocess
@@ -6,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect
 
 from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
 
@@ -35,9 +37,32 @@ def upgrade_and_check(database_url: str, cwd: Path) -> None:
     assert check.returncode == 0, f"models and migrations differ:\n{check.stdout}\n{check.stderr}"
 
 
+def tables(database_url: str) -> set[str]:
+    engine = create_engine(database_url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def downgrade_and_upgrade_again(database_url: str, cwd: Path) -> None:
+    downgrade = flask_db(database_url, "downgrade", "base", cwd=cwd)
+    assert downgrade.returncode == 0, downgrade.stderr
+    assert tables(database_url) <= {"alembic_version"}, "downgrade base left tables behind"
+    again = flask_db(database_url, "upgrade", cwd=cwd)
+    assert again.returncode == 0, again.stderr
+
+
 def test_migrations_match_models_on_sqlite(tmp_path: Path) -> None:
     # Run from another folder: the migrations are found from the package, not the working directory.
     upgrade_and_check(f"sqlite:///{tmp_path}/migrated.sqlite", cwd=tmp_path)
+
+
+def test_every_migration_can_be_undone_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/undone.sqlite"
+    assert flask_db(url, "upgrade", cwd=tmp_path).returncode == 0
+    assert "letter" in tables(url)
+    downgrade_and_upgrade_again(url, cwd=tmp_path)
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="OUTREACH_TEST_DATABASE_URL is not set")
@@ -138,3 +163,14 @@ def test_a_later_migration_that_copies_the_outbox_table_keeps_every_link_to_it(t
         assert moved.returncode == 0, moved.stderr
         with sqlite3.connect(path) as connection:
             assert connection.execute("SELECT id, outbox_message_id FROM reply").fetchall() == [(1, 7)], step
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="OUTREACH_TEST_DATABASE_URL is not set")
+def test_every_migration_can_be_undone_on_postgresql(tmp_path: Path) -> None:
+    url = create_postgres_database("downgrade")
+    try:
+        assert flask_db(url, "upgrade", cwd=tmp_path).returncode == 0
+        assert "letter" in tables(url)
+        downgrade_and_upgrade_again(url, cwd=tmp_path)
+    finally:
+        drop_postgres_database(url)

@@ -10,14 +10,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from outreach.accounts.models import AuditEntry
-from outreach.campaigns.models import Letter
+from outreach.campaigns.models import Campaign, Letter
 from outreach.database import utcnow
 from outreach.directory.delivery import is_undeliverable
 from outreach.extensions import db
 from outreach.replies.ingest import ingest
 from outreach.replies.models import Reply
 from outreach.reports import stats
-from tests.builders import campaign, sent_letters
+from tests.builders import campaign, member, party, sent_letters
 
 CORPUS = Path(__file__).parent / "fixtures" / "replies"
 
@@ -146,3 +146,16 @@ def test_numbers_too_large_for_the_database_are_not_found(organiser: FlaskClient
     assert organiser.get("/admin/replies/99999999999999999999").status_code == 404
     assert organiser.get("/admin/reports/3000000000").status_code == 404
     assert organiser.get("/admin/replies/?page=999999999999999999&campaign=3000000000").status_code == 200
+
+
+def test_the_member_list_for_a_reply_writes_names_as_every_other_page_does(
+    app: Flask, organiser: FlaskClient, written: dict[str, int]
+) -> None:
+    with app.app_context():
+        pvda = party("PvdA", "Partij van de Arbeid")
+        ancona, van_dijk = member("Hedy", "Ancona", pvda, prefix="d'"), member("Jan", "Dijk", pvda, prefix="Van")
+        db.session.commit()
+        sent_letters(db.session.get(Campaign, written["campaign"]), [ancona.id, van_dijk.id], supporter_no=2)
+    form = organiser.get("/admin/replies/new").get_data(as_text=True)
+    assert "Hedy d&#39;Ancona (PvdA)" in form and "Jan van Dijk (PvdA)" in form
+    assert "d&#39; Ancona" not in form and "Jan Van Dijk" not in form

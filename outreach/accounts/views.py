@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 from outreach.accounts import bp, passwords, secondfactor
 from outreach.accounts.access import audit, before_second_factor, public, requires_role
 from outreach.accounts.models import ROLES, Account, AuditEntry
-from outreach.database import utcnow
+from outreach.database import begin_write, utcnow
 from outreach.extensions import db, limiter, login_manager
 from outreach.labels import ROLES as ROLE_LABELS
 from outreach.urls import parse_id, safe_next
@@ -136,6 +136,7 @@ def login_code() -> str | Response | tuple[str, int]:
     if request.method == "POST":
         code = form.code.data or ""
         if form.validate():
+            begin_write()  # a code is checked and used up under the lock: it works once, also sent twice at once
             if secondfactor.looks_like_recovery_code(code):
                 if secondfactor.use_recovery_code(account, code):
                     left = secondfactor.recovery_codes_left(account)
@@ -175,6 +176,7 @@ def accounts() -> str:
     form = AccountForm()
     new_password = None
     if form.validate_on_submit():
+        begin_write()  # whether the address is taken is read under the lock
         email = form.email.data.strip().lower()
         if db.session.scalar(select(func.count(Account.id)).where(Account.email == email)):
             form.email.errors.append(lazy_gettext("There is already an account for this address."))

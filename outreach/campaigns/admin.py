@@ -11,7 +11,7 @@ from outreach.campaigns import labels, reading, stats, submit, targets
 from outreach.campaigns.confirmation import change_status, reject, release
 from outreach.campaigns.forms import READING_PREFIX, CampaignForm, campaign_form
 from outreach.campaigns.models import CAMPAIGN_STATUSES, DRAFT, HELD, Campaign, Letter, Submission
-from outreach.database import utcnow
+from outreach.database import begin_write, utcnow
 from outreach.directory import queries
 from outreach.extensions import db
 from outreach.outbox import digest as outbox_digest
@@ -62,6 +62,7 @@ def set_status(campaign_id: int) -> Response:
     status = request.form.get("status", "")
     if status not in CAMPAIGN_STATUSES:
         abort(400)
+    begin_write()  # the campaign's letters are held or released under the lock, so none slips past the switch
     change_status(campaign, status, utcnow())
     audit("campaign status", campaign, status)
     db.session.commit()
@@ -188,9 +189,11 @@ def review_submission(submission_id: int) -> str:
 @bp.post("/review/<int:submission_id>")
 def decide(submission_id: int) -> Response | tuple[str, int]:
     """Release a held submission's letters, or reject them with a message the supporter receives."""
+    action = request.form.get("action")
+    if action in ("release", "reject"):
+        begin_write()  # the letters still held are read under the lock: two organisers cannot both release them
     submission = db.get_or_404(Submission, submission_id)
     held = [letter for letter in submission.letters if letter.status == HELD]
-    action = request.form.get("action")
     if action == "release":
         count = release(held, utcnow())
         audit("released letters", submission, f"{count} letters")

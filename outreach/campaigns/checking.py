@@ -10,7 +10,7 @@ from outreach.campaigns.confirmation import confirm as confirm_submission
 from outreach.campaigns.forms import CorrectAddressForm
 from outreach.campaigns.models import AWAITING, REPEATED, SEND, Campaign, Submission
 from outreach.campaigns.views import CHECK_MAIL_KEY, campaign_or_404, submission_from
-from outreach.database import utcnow
+from outreach.database import begin_write, utcnow
 from outreach.extensions import db, limiter
 
 
@@ -52,6 +52,7 @@ def send_again(slug: str) -> Response:
     """Send the confirmation e-mail once more (once per letter; it then counts as the reminder)."""
     request.personal_data = True  # type: ignore[attr-defined]
     campaign = campaign_or_404(slug)
+    begin_write()  # read under the lock: a double click sends the e-mail once
     submission = _waiting(campaign)
     if submission is None or submission.status != AWAITING:
         flash(lazy_gettext("There is no letter waiting for confirmation here any more."), "error")
@@ -113,6 +114,7 @@ def confirm(token: str) -> str | Response:
     submission = submission_from(token, tokens.CONFIRM_SALT, current_app.config["CONFIRM_VALID_SECONDS"])
     campaign = submission.campaign
     if request.method == "POST":
+        begin_write()  # the status is read again under the lock: a double click confirms, and queues, once
         if confirm_submission(submission, utcnow()):
             db.session.commit()
         return redirect(url_for(".confirm", token=token))

@@ -105,7 +105,9 @@ def release(letters: list[Letter], now: datetime) -> int:
     released = 0
     recipients = _members_of(letters)  # noqa: F841 (held here, so that the loop finds them loaded)
     for letter in letters:
-        if letter.status == HELD:
+        if letter.status == HELD and letter.submission.campaign.status == PAUSED:
+            lifecycle.hold(letter, CAMPAIGN_PAUSED)  # a paused campaign sends nothing: these go when it is live again
+        elif letter.status == HELD:
             queue(letter, now)
             released += letter.status == QUEUED
     return released
@@ -173,14 +175,27 @@ def expire(now: datetime) -> int:
     return len(expired)
 
 
-def change_status(campaign: Campaign, status: str, now: datetime) -> None:
+def change_status(campaign: Campaign, status: str, now: datetime) -> int:
     """Move a campaign to `status` (the caller commits). Pausing holds its letters in the outbox at once (the kill
-    switch); going live again sends them, with those confirmed during the pause."""
+    switch); going live again sends them, with those confirmed during the pause. The campaign's status is the one
+    switch: the outbox page's kill switch comes here too. Returns how many messages were held or released."""
     previous, campaign.status = campaign.status, status
     if status == previous:
-        return
+        return 0
     if status == PAUSED:
-        hold_campaign(campaign.id)
-    elif status == LIVE and previous == PAUSED:
-        release_campaign(campaign.id)
-        resume_campaign(campaign, now)
+        return hold_campaign(campaign.id)
+    if status == LIVE and previous == PAUSED:
+        return release_campaign(campaign.id) + resume_campaign(campaign, now)
+    return 0
+
+
+def kill_switch(campaign_id: int, hold: bool, now: datetime) -> int:
+    """The outbox page's kill switch, which is the campaign's own status: holding pauses a live campaign and
+    releasing makes a paused one live again, so both pages always agree and nothing sends a paused campaign's
+    letters. Messages of a draft or closed campaign (or of one no longer on file) are held and released in the
+    outbox alone. Returns how many messages were held or released; the caller commits."""
+    campaign = db.session.get(Campaign, campaign_id)
+    status = campaign.status if campaign is not None else None
+    if campaign is not None and status == (LIVE if hold else PAUSED):
+        return change_status(campaign, PAUSED if hold else LIVE, now)
+    return hold_campaign(campaign_id) if hold else release_campaign(campaign_id)

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from outreach.campaigns.models import LIVE, Campaign
+from outreach.campaigns.models import LIVE, PAUSED, Campaign
 from outreach.extensions import db
 
 
@@ -11,3 +11,10 @@ def live_campaigns() -> list[Campaign]:
     return list(
         db.session.scalars(select(Campaign).where(Campaign.status == LIVE).order_by(Campaign.created_at.desc()))
     )
+
+
+def is_paused(campaign_id: int | None) -> bool:
+    """Whether the campaign is paused, so that none of its messages may be sent (the campaign's status is the one
+    kill switch)."""
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id is not None else None
+    return campaign is not None and campaign.status == PAUSED

@@ -8,7 +8,7 @@ import secrets
 import time
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
 
 CONFIRM_SALT = "campaign-confirm"
 OWN_MAIL_SALT = "campaign-own-mail"
@@ -17,31 +17,44 @@ FORM_SALT = "campaign-letter-form"
 VALID, EXPIRED, INVALID = "valid", "expired", "invalid"
 
 
-def _timed(salt: str) -> URLSafeTimedSerializer:
+def _timed(salt: str, now: float | None = None) -> URLSafeTimedSerializer:
     config = current_app.config
     keys = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
-    return URLSafeTimedSerializer(keys[::-1], salt=salt)  # itsdangerous signs with the last key, accepts all
+    signer = TimestampSigner if now is None else _signer_at(now)
+    return URLSafeTimedSerializer(keys[::-1], salt=salt, signer=signer)  # signs with the last key, accepts all
 
 
-def sign(value: int, salt: str) -> str:
-    """A timed token carrying a number, for a link of the kind `salt` names (read back with `load`)."""
-    return _timed(salt).dumps(value)
+def _signer_at(now: float) -> type[TimestampSigner]:
+    """A signer whose clock reads `now` (seconds since the epoch): a link signed, or read, at a given moment."""
+
+    class SignerAt(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(now)
+
+    return SignerAt
 
 
-def confirmation(submission_id: int) -> str:
+def sign(value: int, salt: str, now: float | None = None) -> str:
+    """A timed token carrying a number, for a link of the kind `salt` names (read back with `load`), signed at
+    `now` (seconds since the epoch; the present when not given)."""
+    return _timed(salt, now).dumps(value)
+
+
+def confirmation(submission_id: int, now: float | None = None) -> str:
     """The token in the confirmation e-mail's link."""
-    return sign(submission_id, CONFIRM_SALT)
+    return sign(submission_id, CONFIRM_SALT, now)
 
 
-def own_mail(submission_id: int) -> str:
+def own_mail(submission_id: int, now: float | None = None) -> str:
     """The token of the page with the mail-program links of a letter the supporter sends themselves."""
-    return sign(submission_id, OWN_MAIL_SALT)
+    return sign(submission_id, OWN_MAIL_SALT, now)
 
 
-def load(token: str, salt: str, max_age: int) -> tuple[str, int | None]:
-    """(VALID, the number), (EXPIRED, None) or (INVALID, None) for a token from a link."""
+def load(token: str, salt: str, max_age: int, now: float | None = None) -> tuple[str, int | None]:
+    """(VALID, the number), (EXPIRED, None) or (INVALID, None) for a token from a link, read at `now` (the present
+    when not given)."""
     try:
-        value = _timed(salt).loads(token, max_age=max_age)
+        value = _timed(salt, now).loads(token, max_age=max_age)
     except SignatureExpired:
         return EXPIRED, None
     except BadSignature:

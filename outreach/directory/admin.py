@@ -10,6 +10,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from outreach.accounts.access import audit, protect
+from outreach.database import begin_write
 from outreach.directory import delivery, export, names, queries, syncfeed
 from outreach.directory.csv_import import UnreadableFile, apply_plan, plan_import, read_upload
 from outreach.directory.models import (
@@ -233,6 +234,7 @@ def sync_runs() -> str:
 @bp.post("/sync")
 def start_sync() -> WerkzeugResponse:
     """Start a sync from the Tweede Kamer in the background and show its progress."""
+    begin_write()  # of two organisers pressing at once, one starts the sync
     running = running_sync()
     if running is not None:
         flash(lazy_gettext("A sync is already running."), "error")

@@ -4,7 +4,7 @@ from flask import abort, current_app, g, render_template, request
 from flask_babel import force_locale, format_datetime, gettext, lazy_gettext
 
 from outreach.accounts.access import audit
-from outreach.database import utcnow
+from outreach.database import begin_write, utcnow
 from outreach.directory import bp, cache, delivery, hooks, names, queries
 from outreach.directory.labels import PARTY_ROLE_LABELS, ROLE_LABELS, SEAT_ROLE_LABELS
 from outreach.directory.models import Committee, CommitteeSeat, Member
@@ -128,6 +128,7 @@ def opt_out(token: str) -> str:
     member = delivery.member_for_opt_out(token) or abort(404)
     done = member.do_not_write
     if request.method == "POST" and not done:
+        begin_write()
         # A note for the organisers, so in their language and time zone, whichever language the office reads.
         with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
             note = gettext(

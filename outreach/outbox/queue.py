@@ -27,6 +27,7 @@ MAX_AUTOMATIC_PAUSE = 3600
 PAUSED_BY_ORGANISER = N_("paused by an organiser")
 CONNECTION_FAILURES = N_("%(count)s connection failures in a row: %(error)s")
 PAUSE_REASONS = (PAUSED_BY_ORGANISER, CONNECTION_FAILURES)
+CAMPAIGN_STOPPED = "campaign_stopped"  # the hold reason of the kill switch (the campaign is paused)
 
 
 def control_row(lock: bool = False) -> OutboxControl:
@@ -93,21 +94,28 @@ def problems(now: datetime | None = None) -> list[str]:
     """What organisers should know about right now: a pause, a stuck queue, many failures, no worker."""
     now = now or utcnow()
     config = current_app.config
-    found = []
+    found: list[str] = []
     control = db.session.get(OutboxControl, CONTROL_ID)
     if control and control.paused:
         found.append("paused")
     age = oldest_waiting(now)
-    if age is not None and age.total_seconds() > config["OUTBOX_ALERT_QUEUE_AGE"]:
-        found.append("slow")
+    found += delivery_problems(control, age, now)
     failed, finished = recent_failure_share()
     if finished and failed / finished > config["OUTBOX_ALERT_FAILURE_SHARE"]:
         found.append("failures")
-    if age is not None and (
-        control is None
-        or control.worker_seen_at is None
-        or (now - control.worker_seen_at).total_seconds() > 2 * config["OUTBOX_POLL_SECONDS"] + 60
-    ):
+    return found
+
+
+def delivery_problems(control: OutboxControl | None, age: timedelta | None, now: datetime) -> list[str]:
+    """Whether mail is stuck, for the organisers' banner and `/healthz` alike: "slow" when a due message has waited
+    longer than OUTBOX_ALERT_QUEUE_AGE, "no_worker" when mail waits and no worker was seen for
+    OUTBOX_WORKER_SILENT_SECONDS. `age` is the oldest waiting message's (`oldest_waiting`)."""
+    config = current_app.config
+    found = []
+    if age is not None and age.total_seconds() > config["OUTBOX_ALERT_QUEUE_AGE"]:
+        found.append("slow")
+    seen = control.worker_seen_at if control is not None else None
+    if age is not None and (seen is None or (now - seen).total_seconds() > config["OUTBOX_WORKER_SILENT_SECONDS"]):
         found.append("no_worker")
     return found
 
@@ -130,8 +138,14 @@ def by_campaign() -> list[tuple[int, dict[str, int]]]:
 def hold_campaign(campaign_id: int) -> int:
     """The kill switch: every waiting message of the campaign is held (in-flight ones finish their attempt)."""
     return states.move_all(
-        OutboxMessage.campaign_id == campaign_id, states.HELD, hold_reason="campaign_stopped", lease_until=None
+        OutboxMessage.campaign_id == campaign_id, states.HELD, hold_reason=CAMPAIGN_STOPPED, lease_until=None
     )
+
+
+def hold_for_campaign(message: OutboxMessage) -> None:
+    """Keep one message back because its campaign is paused (released with the rest when the campaign resumes)."""
+    states.move(message, states.HELD)
+    message.hold_reason, message.lease_until = CAMPAIGN_STOPPED, None
 
 
 def release_campaign(campaign_id: int) -> int:
@@ -139,7 +153,7 @@ def release_campaign(campaign_id: int) -> int:
     return states.move_all(
         (OutboxMessage.campaign_id == campaign_id)
         & (OutboxMessage.status == states.HELD)
-        & (OutboxMessage.hold_reason == "campaign_stopped"),
+        & (OutboxMessage.hold_reason == CAMPAIGN_STOPPED),
         states.QUEUED,
         hold_reason=None,
         next_attempt_at=utcnow(),

@@ -11,8 +11,10 @@ from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Length
 
 from outreach.accounts.access import audit, protect
+from outreach.campaigns.confirmation import kill_switch
+from outreach.campaigns.queries import is_paused
 from outreach.campaigns.stats import letters_sent
-from outreach.database import utcnow
+from outreach.database import begin_write, utcnow
 from outreach.directory.delivery import clear_undeliverable, undeliverable_addresses
 from outreach.extensions import db, limiter
 from outreach.labels import label, stored_text
@@ -40,7 +42,7 @@ HOLD_REASONS = {
     "do_not_write": lazy_gettext("the member asked not to be written to"),
     "no_address": lazy_gettext("the member has no e-mail address"),
     "undeliverable": lazy_gettext("the address was refused before"),
-    "campaign_stopped": lazy_gettext("the campaign was stopped"),
+    queue.CAMPAIGN_STOPPED: lazy_gettext("the campaign was stopped"),
 }
 ATTEMPT_OUTCOMES = {
     "sent": lazy_gettext("sent"),
@@ -142,6 +144,7 @@ def show(message_id: int) -> str:
 
 @bp.post("/outbox/pause")
 def pause() -> Response:
+    begin_write()  # SQLite has no FOR UPDATE: the write lock keeps the worker from changing the row meanwhile
     control = queue.control_row(lock=True)
     if not control.paused:
         queue.pause(control, PAUSED_BY_ORGANISER, utcnow(), automatic=False, by=current_user.email)
@@ -153,6 +156,7 @@ def pause() -> Response:
 
 @bp.post("/outbox/resume")
 def resume() -> Response:
+    begin_write()
     control = queue.control_row(lock=True)
     if control.paused:
         queue.resume(control)
@@ -174,6 +178,7 @@ def act(message_id: int, action: str) -> Response:
     """Retry a failed message, release a held one, or cancel one that has not gone out."""
     if action not in ACTIONS:
         abort(404)
+    begin_write()  # what the message's state allows is read under the lock, so the worker cannot move it meanwhile
     message = db.get_or_404(OutboxMessage, message_id)
     change, done = ACTIONS[action]
     if action not in _possible(message):
@@ -183,6 +188,9 @@ def act(message_id: int, action: str) -> Response:
         )
     else:
         change(message)
+        if action != "cancel" and is_paused(message.campaign_id):
+            queue.hold_for_campaign(message)
+            done = lazy_gettext("The campaign is paused: the message goes out when the campaign is live again.")
         audit(f"outbox.{action}", message)
         db.session.commit()
         flash(done, "success")
@@ -207,15 +215,16 @@ bp.add_app_template_global(_possible, "outbox_actions")
 
 @bp.post("/outbox/campaign/<int:campaign_id>/<action>")
 def campaign(campaign_id: int, action: str) -> Response:
-    """The kill switch: hold everything a campaign has waiting, or release what the switch held."""
-    if action == "hold":
-        count = queue.hold_campaign(campaign_id)
-        flash(ngettext("%(num)d message held.", "%(num)d messages held.", count), "success")
-    elif action == "release":
-        count = queue.release_campaign(campaign_id)
-        flash(ngettext("%(num)d message released.", "%(num)d messages released.", count), "success")
-    else:
+    """The kill switch: hold everything a campaign has waiting, or release what the switch held. It is the
+    campaign's own pause and resume, so the campaign page says the same."""
+    if action not in ("hold", "release"):
         abort(404)
+    begin_write()
+    count = kill_switch(campaign_id, action == "hold", utcnow())
+    if action == "hold":
+        flash(ngettext("%(num)d message held.", "%(num)d messages held.", count), "success")
+    else:
+        flash(ngettext("%(num)d message released.", "%(num)d messages released.", count), "success")
     audit(f"outbox.campaign_{action}", detail=f"campaign {campaign_id}: {count}")
     db.session.commit()
     return redirect(url_for(".index"))

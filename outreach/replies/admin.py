@@ -138,15 +138,13 @@ def member_choices() -> list[tuple[int, str]]:
     """Members who were written to in any campaign, by name."""
     written = select(Letter.member_id).where(Letter.member_id.is_not(None)).distinct()
     rows = db.session.execute(
-        select(Member.id, Member.first_name, Member.prefix, Member.surname, Party.abbreviation)
+        select(Member, Party.abbreviation)
         .outerjoin(Party, Party.id == Member.party_id)
         .where(Member.id.in_(written))
         .order_by(Member.sort_name)
     ).all()
-    return [
-        (row.id, " ".join(p for p in (row.first_name, row.prefix, row.surname) if p) + f" ({row.abbreviation or '–'})")
-        for row in rows
-    ]
+    # Member.name writes a name as every other page does ("Hedy d'Ancona", "Jan van Dijk").
+    return [(member.id, f"{member.name} ({abbreviation or '–'})") for member, abbreviation in rows]
 
 
 def inbox_query(view: str, campaign_id: int | None, kind: str | None) -> Select[tuple[Reply]]:

@@ -46,8 +46,9 @@ ANSWER_LABELS = {
 WAITING = (*states.WAITING, states.SENDING)
 
 
-def token(letter_id: int) -> str:
-    return tokens.sign(letter_id, SALT)
+def token(letter_id: int, now: float | None = None) -> str:
+    """The token of a letter's survey link, signed at `now` (seconds since the epoch; the present when not given)."""
+    return tokens.sign(letter_id, SALT, now)
 
 
 def read_token(value: str) -> tuple[str, int | None]:

@@ -6,7 +6,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from outreach.campaigns.models import Submission
 from outreach.extensions import db
@@ -106,7 +106,7 @@ def test_a_supporter_writes_to_three_committee_members_and_confirms(page: Page, 
         link = re.search(r"http://\S+/confirm/\S+", mail.get_content()).group(0)
         page.goto(link)
         page.get_by_role("button", name=words["confirm"]).click()
-        assert page.locator(".letter-states li").count() == 3
+        expect(page.locator(".letter-states li")).to_have_count(3)  # waits for the page the click leads to
         assert all(words["queued"] in item for item in page.locator(".letter-states li").all_inner_texts())
         screenshot(page, f"campaign-confirmed-{language}")
 
