@@ -48,6 +48,9 @@ def url_for_rule(rule, ids: dict[str, int] | None = None) -> str:
         "submission_id": 1,
         "letter_id": 1,
         "reply_id": 1,
+        "watch_id": 1,
+        "match_id": 1,
+        "action_id": 1,
         "via": "mailto",
         **(ids or {}),
     }

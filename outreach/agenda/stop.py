@@ -13,6 +13,7 @@ from outreach.extensions import db
 @bp.route("/campaigns/news/stop/<token>", methods=["GET", "POST"])
 def stop_alerts(token: str) -> str | Response:
     """Stop the e-mails about a campaign's debates: the page asks, its button stops them."""
+    request.token_page = True  # type: ignore[attr-defined]
     submission = alerts.submission_for(token) or abort(404)
     campaign = db.get_or_404(Campaign, submission.campaign_id)
     stopped = False
