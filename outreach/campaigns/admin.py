@@ -210,3 +210,6 @@ def decide(submission_id: int) -> Response | tuple[str, int]:
         abort(400)
     db.session.commit()
     return redirect(url_for(".review"))
+
+
+from outreach.campaigns import posters  # noqa: E402, F401  (registers the poster pages on bp)
