@@ -27,7 +27,8 @@ def app_config() -> dict[str, object]:
 @pytest.fixture
 def campaign_id(app: Flask) -> int:
     with app.app_context():
-        return campaign(reading={"tr": {"title": "Hocalı'nın tanınması", "intro": "Meclis'e yazın.", "body": "Sayın {aanhef},"}}).id
+        turkish = {"title": "Hocalı'nın tanınması", "intro": "Meclis'e yazın.", "body": "Sayın {aanhef},"}
+        return campaign(reading={"tr": turkish}).id
 
 
 def decoded(image: Image.Image) -> str:
@@ -74,7 +75,7 @@ def test_supporters_who_scan_the_poster_are_counted_under_it(
     with app.app_context():
         assert db.session.scalars(select(Submission.ref)).one() == "poster:library"
     report = organiser.get(f"/admin/campaigns/{campaign_id}").get_data(as_text=True)
-    assert "<td>poster:library</td><td class=\"num\">1</td>" in report
+    assert '<td>poster:library</td><td class="num">1</td>' in report
 
 
 def test_the_poster_is_in_the_chosen_language_of_the_campaign(organiser: FlaskClient, campaign_id: int):
@@ -86,7 +87,8 @@ def test_the_poster_is_in_the_chosen_language_of_the_campaign(organiser: FlaskCl
     assert "Hocalı&#39;nın tanınması" in turkish and "Meclis&#39;e yazın." in turkish
     assert '<html lang="tr">' in turkish
     own = organiser.get(
-        f"/admin/campaigns/{campaign_id}/poster/print", query_string={"ref": "library", "call": "Doe mee!", "lang": "en"}
+        f"/admin/campaigns/{campaign_id}/poster/print",
+        query_string={"ref": "library", "call": "Doe mee!", "lang": "en"},
     ).get_data(as_text=True)
     assert "Doe mee!" in own and "Write to the House." not in own and "Recognition of Khojaly" in own
 

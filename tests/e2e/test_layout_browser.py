@@ -46,6 +46,7 @@ NOT_PAGES = {
     "organisation.favicon": "an image",
     "organisation.logo": "an image",
     "organisation.campaign_image": "an image",
+    "campaigns_admin.poster_qr": "a download (the QR code as SVG or PNG)",
 }
 
 
@@ -130,6 +131,8 @@ def admin_pages(known: dict) -> dict[str, str]:
         "agenda_admin.show": f"/admin/campaigns/{campaign_id}/agenda",
         "agenda_admin.show_ledger": f"/admin/campaigns/{campaign_id}/agenda/ledger",
         "campaigns_admin.edit": f"/admin/campaigns/{campaign_id}/edit",
+        "campaigns_admin.poster": f"/admin/campaigns/{campaign_id}/poster?ref=library",
+        "campaigns_admin.poster_print": f"/admin/campaigns/{campaign_id}/poster/print?ref=library",
         "campaigns_admin.review": "/admin/campaigns/review",
         "campaigns_admin.review_submission": f"/admin/campaigns/review/{known['submission']}",
         "directory_admin.members": "/admin/directory/",
