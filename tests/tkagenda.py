@@ -1,5 +1,5 @@
 """Writes the House's business into a constructed SyncFeed: activities, their speakers and agenda items, cases with
-their submitters, decisions and votes, in the official XSD element names (a sibling of tests/tkfeed.py's House)."""
+their submitters, decisions, votes and answers, in the official XSD element names (a sibling of tests/tkfeed.py's House)."""
 
 import zlib
 
@@ -138,6 +138,21 @@ class Business:
     def dossier(self, key: str, number: int, title: str, suffix: str | None = None) -> None:
         fields = {"titel": title, "nummer": str(number), "toevoeging": suffix, "hoogsteVolgnummer": "1"}
         self._add("Kamerstukdossier", "kamerstukdossier", key, fields)
+
+    def document(self, key: str, case: str, kind: str, day: str, subject: str = "", **kw: object) -> None:
+        """A Document on a case: "Antwoord schriftelijke vragen", "Mededeling uitstel antwoord", a letter ..."""
+        fields = {
+            "soort": kind,
+            "documentNummer": "2026D" + str(zlib.crc32(key.encode()) % 100000).zfill(5),
+            "titel": None,
+            "onderwerp": subject or kind,
+            "datum": f"{day}T00:00:00+01:00",
+            "volgnummer": "1",
+            "vergaderjaar": "2026-2027",
+            "kamer": "2",
+            "organisatie": "Tweede Kamer der Staten-Generaal",
+        }
+        self._add("Document", "document", key, fields, {"zaak": case}, **kw)
 
     def delete(self, category: str, tag: str, key: str, updated: str) -> None:
         self.feed.add(category, entity_xml(tag, key, updated=updated, deleted=True))

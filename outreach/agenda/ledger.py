@@ -1,12 +1,14 @@
 """The outcome ledger: what the House did with the cases a campaign follows — who submitted them, each decision
 with its date and text (a motion can be held over, "Aangehouden", and carried later, "Aangenomen."), how each party
-voted, and each member in a hoofdelijke stemming, with votes recorded by mistake (vergissing) marked."""
+voted, and each member in a hoofdelijke stemming, with votes recorded by mistake (vergissing) marked; for written
+questions, whether and when they were answered (outreach/agenda/answers.py)."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
 
+from outreach.agenda.answers import Answer, answers
 from outreach.agenda.models import (
     CONFIRMED,
     Activity,
@@ -61,6 +63,7 @@ class LedgerCase:
     submitters: list[CaseActor]
     decisions: list[LedgerDecision]
     link: str | None
+    answer: Answer | None = None  # written questions only
 
     @property
     def latest(self) -> LedgerDecision | None:
@@ -104,12 +107,14 @@ def build(campaign_id: int) -> list[LedgerCase]:
     ):
         entry = decisions[vote.decision_tk_id or ""]
         (entry.member_votes if vote.person_tk_id else entry.party_votes).append(vote)
+    answered = answers(cases)
     ledger = [
         LedgerCase(
             case,
             actors.get(case.tk_id, []),
             sorted(by_case.get(case.tk_id, []), key=lambda d: (d.day or date.max, d.decision.updated or datetime.max)),
             kamer_link("case", case.number),
+            answered.get(case.tk_id),
         )
         for case in cases
     ]
@@ -134,6 +139,9 @@ CSV_HEADER = (
     "vote",
     "seats",
     "mistaken",
+    "answer",
+    "answer_date",
+    "answer_link",
 )
 
 
@@ -143,15 +151,17 @@ def ledger_csv(ledger: list[LedgerCase]) -> str:
     for entry in ledger:
         case = entry.case
         head = [case.number, case.kind, case.subject, "; ".join(f"{a.name} ({a.party})" for a in entry.submitters)]
+        a = entry.answer
+        tail = [a.state, a.day.isoformat() if a.day else "", a.link or ""] if a else ["", "", ""]
         if not entry.decisions:
-            rows.append([*head, "", "", "", "", "", "", "", ""])
+            rows.append([*head, "", "", "", "", "", "", "", "", *tail])
         for d in entry.decisions:
             decided = [d.day.isoformat() if d.day else "", d.decision.text, d.decision.vote_kind]
             votes = d.member_votes or d.party_votes
             if not votes:
-                rows.append([*head, *decided, "", "", "", "", ""])
+                rows.append([*head, *decided, "", "", "", "", "", *tail])
             for v in votes:
                 seats = 1 if d.member_votes else v.party_size
                 voter = v.name if d.member_votes else v.party
-                rows.append([*head, *decided, voter, v.party, v.choice, seats, "yes" if v.mistaken else ""])
+                rows.append([*head, *decided, voter, v.party, v.choice, seats, "yes" if v.mistaken else "", *tail])
     return to_csv(CSV_HEADER, rows)

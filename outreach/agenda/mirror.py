@@ -19,6 +19,7 @@ from outreach.agenda.models import (
     Case,
     CaseActor,
     Decision,
+    Document,
     Dossier,
     Vote,
 )
@@ -62,6 +63,16 @@ class Spec:
     fields: dict[str, tuple[str, Callable[[str], Any]]]
     refs: dict[str, str] = field(default_factory=dict)
     links: tuple[str, ...] = ()  # references held many times, kept in AgendaLink
+    keep: Callable[[Entity], bool] | None = None  # which new entities to store at all (later versions always are)
+
+
+ANSWER, POSTPONED = "Antwoord schriftelijke vragen", "Mededeling uitstel antwoord"
+ANSWER_KINDS = (ANSWER, POSTPONED)
+
+
+def _is_answer(entity: Entity) -> bool:
+    """A document the ledger shows: an answer to written questions or a postponement notice, on some case."""
+    return entity.fields.get("soort") in ANSWER_KINDS and bool(entity.ref_lists.get("zaak"))
 
 
 SHORT, NAME, LONG = _clip(40), _clip(120), _text
@@ -147,6 +158,17 @@ SPECS: dict[str, Spec] = {
     "Kamerstukdossier": Spec(
         Dossier, {"number": ("nummer", _int), "suffix": ("toevoeging", _clip(20)), "title": ("titel", LONG)}
     ),
+    "Document": Spec(
+        Document,
+        {
+            "kind": ("soort", _clip(80)),
+            "number": ("documentNummer", SHORT),
+            "subject": ("onderwerp", LONG),
+            "day": ("datum", _day),
+        },
+        links=("zaak",),
+        keep=_is_answer,
+    ),
 }
 CATEGORIES = tuple(SPECS)
 
@@ -176,6 +198,8 @@ def store_page(category: str, page: Page, page_url: str) -> int:
         updated = parse_timestamp(entity.updated)
         row = stored.get(entity.id)
         if row is None:
+            if spec.keep and not entity.deleted and not spec.keep(entity):
+                continue  # not one campaigns need; a deletion keeps its small tombstone, so no replay revives it
             row = model(tk_id=entity.id)
             db.session.add(row)
         elif is_replay(row.updated, updated):

@@ -1,4 +1,5 @@
-"""The agenda's mirror: only the fields campaigns need of activities, agenda items, cases, decisions and votes.
+"""The agenda's mirror: only the fields campaigns need of activities, agenda items, cases, decisions, votes and
+answers to written questions.
 
 Every row keeps its feed version (`updated`); a deleted entity stays as a tombstone without its fields, so a late
 replay of an older version cannot bring it back. Relations held many times (a case on several agenda items, a
@@ -127,8 +128,22 @@ class Dossier(_Mirrored, db.Model):
     title: Mapped[str | None] = mapped_column(Text)
 
 
+class Document(_Mirrored, db.Model):
+    """A document on written questions (Document): the answer, or a notice that the answer will be late.
+
+    Only those kinds are mirrored (see mirror.ANSWER_KINDS); the cases a document belongs to live in AgendaLink.
+    """
+
+    __tablename__ = "agenda_document"
+
+    kind: Mapped[str | None] = mapped_column(String(80))  # soort: Antwoord schriftelijke vragen, Mededeling uitstel ...
+    number: Mapped[str | None] = mapped_column(String(40))  # documentNummer: 2026D12345, the key of its Kamer page
+    subject: Mapped[str | None] = mapped_column(Text)
+    day: Mapped[date | None] = mapped_column(Date)
+
+
 class AgendaLink(db.Model):
-    """A relation held many times: a case on an activity or agenda item, a decision on a case."""
+    """A relation held many times: a case on an activity or agenda item, a decision or document on a case."""
 
     __tablename__ = "agenda_link"
 
