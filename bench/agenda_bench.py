@@ -39,7 +39,20 @@ YEARLY = {
     "Besluit": 35_000,
     "Stemming": 70_000,
     "Kamerstukdossier": 2_000,
+    "Document": 60_000,  # every kind of document; one in ten an answer or a postponement notice, the rest not kept
 }
+DOCUMENT_KINDS = (
+    "Antwoord schriftelijke vragen",
+    "Brief regering",
+    "Motie",
+    "Verslag",
+    "Amendement",
+    "Mededeling uitstel antwoord",
+    "Schriftelijke vragen",
+    "Brief commissie",
+    "Nota van wijziging",
+    "Advies Raad van State",
+)
 SUBJECT = "Geannoteerde agenda van de Raad Buitenlandse Zaken over de Zuidelijke Kaukasus en Azerbeidzjan"
 
 
@@ -105,6 +118,17 @@ def entity(category: str, i: int, updated: str) -> str:
             "vergissing": "false",
         },
         "Kamerstukdossier": {"titel": SUBJECT, "nummer": str(30000 + i), "toevoeging": "V", "hoogsteVolgnummer": "12"},
+        "Document": {
+            "soort": DOCUMENT_KINDS[i % len(DOCUMENT_KINDS)],
+            "documentNummer": f"2025D{i:05d}",
+            "titel": None,
+            "onderwerp": "Antwoord op vragen van het lid De Vries over " + SUBJECT,
+            "datum": "2025-03-05T00:00:00+01:00",
+            "volgnummer": "1",
+            "vergaderjaar": "2024-2025",
+            "kamer": "2",
+            "organisatie": "Tweede Kamer der Staten-Generaal",
+        },
     }[category]
     refs = {
         "Activiteit": {"voortouwcommissie": "buza"},
@@ -115,6 +139,7 @@ def entity(category: str, i: int, updated: str) -> str:
         "Besluit": {"agendapunt": f"ap{i}", "zaak": f"z{i}"},
         "Stemming": {"besluit": f"b{i}", "fractie": "glpvda"},
         "Kamerstukdossier": {},
+        "Document": {"zaak": f"z{i}"},
     }[category]
     return entity_xml(tag, key, fields, refs, updated=updated)
 
@@ -130,7 +155,8 @@ class GeneratedFeed(Feed):
         self.total = sum(self.counts.values())
 
     def token_of(self, category: str, i: int) -> int:
-        return self.token_base + 8 * (i * self.total // self.counts[category]) + CATEGORIES.index(category)
+        stride = len(CATEGORIES)
+        return self.token_base + stride * (i * self.total // self.counts[category]) + CATEGORIES.index(category)
 
     token_base = 16_000_000
 

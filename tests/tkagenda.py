@@ -1,5 +1,6 @@
 """Writes the House's business into a constructed SyncFeed: activities, their speakers and agenda items, cases with
-their submitters, decisions, votes and answers, in the official XSD element names (a sibling of tests/tkfeed.py's House)."""
+their submitters, decisions, votes and answering documents, in the official XSD element names (a sibling of
+tests/tkfeed.py's House)."""
 
 import zlib
 
