@@ -39,7 +39,7 @@ YEARLY = {
     "Besluit": 35_000,
     "Stemming": 70_000,
     "Kamerstukdossier": 2_000,
-    "Document": 60_000,  # every kind of document; one in ten an answer or a postponement notice, the rest not kept
+    "Document": 60_000,  # every kind of document; one in five an answer or a postponement notice, the rest not kept
 }
 DOCUMENT_KINDS = (
     "Antwoord schriftelijke vragen",
