@@ -1,6 +1,6 @@
 """In a real browser, in Dutch and English, on a phone and a desktop: an organiser watches a subject, confirms the
 matches, turns the coming debate into an action; a supporter sees it on the campaign page with the recipients
-pre-selected; the organiser reads the outcome ledger and "said and voted"."""
+pre-selected; the organiser reads the outcome ledger (with the answer to written questions) and "said and voted"."""
 
 from datetime import datetime
 
@@ -28,6 +28,7 @@ TEXT = {
         "public": "Schrijf vóór het debat",
         "said": "Gezegd en gestemd",
         "for": "voor",
+        "answered": "Beantwoord op 20 november 2026",
     },
     "en": {
         "confirm": "Confirm",
@@ -36,6 +37,7 @@ TEXT = {
         "public": "Write before the debate",
         "said": "Said and voted",
         "for": "for",
+        "answered": "Answered on November 20, 2026",
     },
 }
 
@@ -60,6 +62,8 @@ def fill() -> None:
     b.case("motie", "Motie", "Motie over vrede in de Zuidelijke Kaukasus")
     b.decision("besluit", "punt", "motie", "Aangenomen.", "Met handopsteken")
     b.vote("v-vvd", "besluit", "vvd", "VVD", "Voor", 22)
+    b.case("vragen", "Schriftelijke vragen", "Vragen over gevangenen in de Zuidelijke Kaukasus")
+    b.document("antwoord", "vragen", "Antwoord schriftelijke vragen", "2026-11-20")
     with serve(feed):
         run_agenda_sync(feed.base_url, client_factory=lambda: Client(feed.base_url, backoff=0), now=NOW)
 
@@ -88,7 +92,7 @@ def test_from_a_watch_to_a_letter_before_the_debate_and_what_the_house_did(serve
     page.locator("#watch-value ~ .hint").wait_for()
     page.locator("form.form button[type=submit]").first.click()
     expect(page.locator("#match-list")).to_contain_text("Commissiedebat Zuidelijke Kaukasus en Azerbeidzjan")
-    for _ in range(3):  # the two debates and the motion
+    for _ in range(4):  # the two debates, the motion and the written questions
         page.locator("#match-list").get_by_role("button", name=text["confirm"], exact=True).first.click()
         page.wait_for_load_state()
     expect(page.locator("#match-list .match-new")).to_have_count(0)
@@ -109,6 +113,7 @@ def test_from_a_watch_to_a_letter_before_the_debate_and_what_the_house_did(serve
     page.goto(f"{site}/admin/campaigns/{campaign_id}/agenda/ledger")
     expect(page.locator("#ledger")).to_contain_text("Aangenomen.")
     expect(page.locator("#ledger .vote-choice").first).to_have_text(text["for"])
+    expect(page.locator("#ledger .ledger-answer a")).to_have_text(text["answered"])
     no_sideways_scroll(page)
     page.goto(f"{site}/admin/reports/{campaign_id}")
     expect(page.locator("#said-and-voted")).to_have_text(text["said"])
