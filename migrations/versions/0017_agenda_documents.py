@@ -1,6 +1,6 @@
 """Answers to written questions and notices of a late answer (the Kamer's Document), for the outcome ledger
 
-Revision ID: 0017a_agenda_documents
+Revision ID: 0017_agenda_documents
 Revises: 0016_digest
 Create Date: 2026-12-01 15:50:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017a_agenda_documents'
+revision = '0017_agenda_documents'
 down_revision = '0016_digest'
 branch_labels = None
 depends_on = None
