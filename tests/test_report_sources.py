@@ -110,7 +110,7 @@ def test_the_sources_csv_is_safe_to_open_and_has_every_row(app: Flask, organiser
 @pytest.mark.parametrize(
     ("language", "heading", "kind", "direct"),
     [
-        ("nl", "Waar supporters vandaan kwamen", "Gedeelde links", "Direct (zonder bron)"),
+        ("nl", "Waar ondersteuners vandaan kwamen", "Gedeelde links", "Direct (zonder bron)"),
         ("en", "Where supporters came from", "Shared links", "Direct (no source)"),
     ],
 )
