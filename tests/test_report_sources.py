@@ -63,20 +63,25 @@ def unconfirmed(row, supporter_no: int, ref: str, at: datetime) -> None:
     db.session.commit()
 
 
+def build_spread(directory: dict[str, int]) -> int:
+    """The campaign of PLAN (in an app context); returns its id."""
+    row = campaign()
+    for supporter_no, ref, at, members, confirmed in PLAN:
+        if not confirmed:
+            unconfirmed(row, supporter_no, ref, at)
+            continue
+        letters = sent_letters(row, [directory[name] for name in members], supporter_no=supporter_no, sent_at=at)
+        letters[0].submission.ref, letters[0].submission.created_at = ref, at
+        if supporter_no == 8:
+            letters[0].status = BOUNCED
+        db.session.commit()
+    return row.id
+
+
 @pytest.fixture
 def spread(app: Flask, directory: dict[str, int]) -> int:
     with app.app_context():
-        row = campaign()
-        for supporter_no, ref, at, members, confirmed in PLAN:
-            if not confirmed:
-                unconfirmed(row, supporter_no, ref, at)
-                continue
-            letters = sent_letters(row, [directory[name] for name in members], supporter_no=supporter_no, sent_at=at)
-            letters[0].submission.ref, letters[0].submission.created_at = ref, at
-            if supporter_no == 8:
-                letters[0].status = BOUNCED
-            db.session.commit()
-        return row.id
+        return build_spread(directory)
 
 
 def test_numbers_per_source_and_day_match_those_worked_out_by_hand(app: Flask, spread: int) -> None:
