@@ -95,14 +95,18 @@ def show(campaign_id: int) -> str:
 
 
 def _sources(campaign_id: int) -> dict:
-    """Where supporters came from, for the report page: the sources under their kind, and per kind a chart of
-    the letters sent per day."""
+    """Where supporters came from, for the report page: the sources under their kind, and per kind with letters
+    sent a chart of them per day."""
     found = sources.sources(campaign_id)
     groups = found.by_kind()
     return {
         "source_groups": groups,
         "source_kinds": sources.KIND_LABELS,
-        "source_charts": [(kind, charts.day_bars(found.kind_days(kind))) for kind, _group in groups],
+        "source_charts": [
+            (kind, charts.day_bars(days))
+            for kind, group in groups
+            if any(source.total.letters for source in group) and (days := found.kind_days(kind))
+        ],
     }
 
 
