@@ -131,4 +131,6 @@ def test_the_report_page_shows_the_sources_in_the_organisers_language(
     cells = [cell.split("</td>")[0] for cell in whatsapp.split('<td class="num">')[1:5]]
     assert cells == ["3", "2", "3", "2"]
     assert "partner.example" in section and "centrum" in section
+    per_day = section[section.index('id="source-days"') : section.index("</details>")]
+    assert per_day.count("<tr><td>") == 6  # one row per source and day with a submission
     assert section.count('<figure class="chart">') == 4  # letters per day for each kind of source with letters sent

@@ -41,6 +41,8 @@ def test_the_sources_fit_a_phone_and_a_desktop_and_pass_axe(
         expect(section.locator("h2")).to_have_text(heading)
         expect(section.locator("tr[data-source='share:whatsapp'] td").first).to_have_text("WhatsApp")
         expect(section.locator("figure.chart")).to_have_count(4)  # every kind with letters sent: not "other links"
+        page.locator("#source-days summary").click()
+        expect(page.locator("#source-days tbody tr")).to_have_count(6)
         assert overflowing(page) == [], (width, overflowing(page))
         serious = [
             (violation["id"], [node["target"] for node in violation["nodes"]][:3])
