@@ -19,7 +19,7 @@ from outreach.directory.models import Member
 from outreach.downloads import csv_response, to_csv
 from outreach.extensions import db
 from outreach.replies.models import STANCES, Reply
-from outreach.reports import charts, stats, summary
+from outreach.reports import charts, sources, stats, summary
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 protect(bp)
@@ -90,7 +90,33 @@ def show(campaign_id: int) -> str:
         stances=STANCES,
         chart=charts,
         said_voted=said_and_voted(campaign.id, report.named_members()),
+        **_sources(campaign.id),
     )
+
+
+def _sources(campaign_id: int) -> dict:
+    """Where supporters came from, for the report page: the sources under their kind, and per kind with letters
+    sent a chart of them per day."""
+    found = sources.sources(campaign_id)
+    groups = found.by_kind()
+    return {
+        "source_groups": groups,
+        "source_kinds": sources.KIND_LABELS,
+        "source_charts": [
+            (kind, charts.day_bars(days))
+            for kind, group in groups
+            if any(source.total.letters for source in group) and (days := found.kind_days(kind))
+        ],
+    }
+
+
+@bp.get("/<int:campaign_id>/sources.csv")
+def sources_csv(campaign_id: int) -> Response:
+    """Per source and day: submissions, confirmed submissions, letters sent and members reached."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    rows = sources.csv_rows(sources.sources(campaign.id))
+    _audit_export(campaign, "sources.csv")
+    return csv_response(to_csv(sources.CSV_COLUMNS, rows), f"{campaign.slug}-sources.csv")
 
 
 MEMBER_COLUMNS = (

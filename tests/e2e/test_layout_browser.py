@@ -42,6 +42,7 @@ NOT_PAGES = {
     "reports.letters_csv": "a download",
     "reports.members_csv": "a download",
     "reports.replies_csv": "a download",
+    "reports.sources_csv": "a download",
     "outbox_admin.dev_mail_message": "a stored development e-mail, shown as the dev-mail list shows it",
     "organisation.favicon": "an image",
     "organisation.logo": "an image",
