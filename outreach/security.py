@@ -10,7 +10,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    "default-src 'self'; object-src 'none'; frame-ancestors {ancestors}; base-uri 'none'; form-action 'self'"
 )
 View = TypeVar("View", bound=Callable[..., object])
 
@@ -55,9 +55,15 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        # Only the embed route names the origins that may frame it (request.frame_ancestors); every other page, and
+        # an embed whose campaign lists none, may be framed nowhere.
+        ancestors = getattr(request, "frame_ancestors", None) or []
+        headers.setdefault(
+            "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(ancestors=" ".join(ancestors) or "'none'")
+        )
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
+        if not ancestors:  # X-Frame-Options cannot name origins; browsers that know frame-ancestors ignore it anyway
+            headers.setdefault("X-Frame-Options", "DENY")
         # A page reached by a link with a token in it must not hand that link on to another site.
         token_page = getattr(request, "token_page", False)
         headers.setdefault("Referrer-Policy", "no-referrer" if token_page else "strict-origin-when-cross-origin")

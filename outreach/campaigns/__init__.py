@@ -6,7 +6,7 @@ from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("campaigns", __name__, cli_group="campaigns")
 
-from outreach.campaigns import checking, cli, views, writing  # noqa: E402, F401  (register routes and commands on bp)
+from outreach.campaigns import checking, cli, embeds, views, writing  # noqa: E402, F401  (register routes and commands on bp)
 from outreach.campaigns.confirmation import remind_and_expire  # noqa: E402
 from outreach.campaigns.digest import build_due  # noqa: E402
 from outreach.jobs import register_periodic_job  # noqa: E402

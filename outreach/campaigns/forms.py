@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from outreach.campaigns import letters
+from outreach.campaigns import embeds, letters
 from outreach.campaigns.models import CAMPAIGN_STATUSES
 from outreach.campaigns.reading import BODY_MAX, INTRO_MAX, SUBJECT_MAX, TITLE_MAX, placeholder_problem
 from outreach.campaigns.submit import CONSENT_TEXT, NEWSLETTER_TEXT
@@ -145,6 +145,13 @@ class CampaignForm(FlaskForm):
     tracking_address = StringField(
         lazy_gettext("Tracking address (Bcc of letters sent from a mail program)"),
         validators=[Optional(), Length(max=254), email_address],
+    )
+    embed_origins = TextAreaField(
+        lazy_gettext("Partners' sites that may show the campaign in a frame (one origin a line)"),
+        description=lazy_gettext("Like https://partner.example: the address of the site without a page path."),
+        filters=[embeds.normal_origins],
+        validators=[Optional(), Length(max=4000), embeds.validate_origins],
+        render_kw={"rows": 3},
     )
 
     def validate_sending_hours(self, field: Field) -> None:

@@ -76,6 +76,8 @@ class Campaign(db.Model):
     goal: Mapped[int | None] = mapped_column(Integer)  # the public goal, in letters
     contact: Mapped[str | None] = mapped_column(String(254))  # named under every letter
     tracking_address: Mapped[str | None] = mapped_column(String(254))  # Bcc of letters sent from a mail program
+    # Origins of partners' sites whose pages may frame the campaign's card, one a line (see campaigns/embeds.py).
+    embed_origins: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
