@@ -1,7 +1,7 @@
 """Embeds on partners' websites: the origins that may frame a campaign's card
 
 Revision ID: 0017_embeds
-Revises: 0016_digest
+Revises: 0017_agenda_documents
 Create Date: 2026-12-01 15:45:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017_embeds'
-down_revision = '0016_digest'
+down_revision = '0017_agenda_documents'  # chained after main's 0017 so there is one head
 branch_labels = None
 depends_on = None
 

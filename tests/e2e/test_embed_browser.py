@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from outreach.campaigns import stats
+from outreach.campaigns.embeds import snippets
 from outreach.campaigns.models import Campaign, Submission
 from outreach.extensions import db
 from outreach.outbox.worker import Worker
@@ -32,7 +33,7 @@ class PartnerSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802  (the name http.server calls)
+            def do_GET(self) -> None:
                 body = (
                     '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Partner</title></head>'
                     f"<body><main><h1>Stichting Partner</h1>{site.snippet}</main></body></html>"
@@ -96,8 +97,6 @@ def test_a_listed_partner_frames_the_card_and_a_supporter_writes_from_it(
 
         site = serve(fill, MAIL_PORT=server.port, MAIL_SUPPRESS_SEND=False, OUTBOX_RATE=0, FORM_MIN_SECONDS=0)
         with serve.app.app_context():
-            from outreach.campaigns.embeds import snippets
-
             row = db.session.scalars(db.select(Campaign)).one()
             with serve.app.test_request_context():
                 [(origin, snippet)] = snippets(row)
@@ -132,7 +131,9 @@ def test_a_listed_partner_frames_the_card_and_a_supporter_writes_from_it(
         with serve.app.app_context():
             Worker().run(once=True)
         [delivery] = server.sink.delivered
-        link = re.search(r"http://\S+/confirm/\S+", message_from_bytes(delivery.raw, policy=policy.default).get_content())
+        link = re.search(
+            r"http://\S+/confirm/\S+", message_from_bytes(delivery.raw, policy=policy.default).get_content()
+        )
         tab.goto(link.group(0))
         tab.get_by_role("button", name="Bevestigen en versturen").click()
         expect(tab.locator(".letter-states li")).to_have_count(1)

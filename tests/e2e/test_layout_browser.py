@@ -100,6 +100,7 @@ def public_pages(known: dict) -> dict[str, str]:
         "directory.show_party": f"/parties/{known['party']}",
         "directory.opt_out": f"/opt-out/{known['opt_out']}",
         "campaigns.show": "/campaigns/khojaly",
+        "campaigns.embed": "/campaigns/khojaly/embed",
         "campaigns.choose": "/campaigns/khojaly/choose?committee=BuZa&action=filter",
         "campaigns.write": "/campaigns/khojaly/letter?" + "&".join(f"to={key}" for key in known["to"]),
         "campaigns.check_mail": "/campaigns/khojaly/check-your-mail",
