@@ -51,6 +51,7 @@ def url_for_rule(rule, ids: dict[str, int] | None = None) -> str:
         "watch_id": 1,
         "match_id": 1,
         "action_id": 1,
+        "kind": "svg",
         "via": "mailto",
         **(ids or {}),
     }

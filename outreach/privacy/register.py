@@ -138,6 +138,7 @@ OTHER: dict[str, str] = {
             "agenda_decision",
             "agenda_vote",
             "agenda_dossier",
+            "agenda_document",
             "agenda_link",
         ),
         "public data about the House's business",

@@ -1,6 +1,6 @@
 """Embeds on partners' websites: the origins that may frame a campaign's card
 
-Revision ID: 0017_embeds
+Revision ID: 0018_embeds
 Revises: 0017_agenda_documents
 Create Date: 2026-12-01 15:45:00.000000
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_embeds'
-down_revision = '0017_agenda_documents'  # chained after main's 0017 so there is one head
+revision = '0018_embeds'
+down_revision = '0017_agenda_documents'
 branch_labels = None
 depends_on = None
 
