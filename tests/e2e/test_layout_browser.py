@@ -1,6 +1,6 @@
-"""Every page on a phone and on a desktop: nothing scrolls sideways at 360, 390 and 1280 px, in every interface language,
-for visitors and for an admin; axe-core finds nothing serious on the public pages; the call to action is on the
-first screen of a phone."""
+"""Every page on a phone and on a desktop: nothing scrolls sideways at 360, 390 and 1280 px, in every interface
+language, for visitors and for an admin; axe-core finds nothing serious on the public pages; the call to action is on
+the first screen of a phone."""
 
 from datetime import timedelta
 from pathlib import Path
