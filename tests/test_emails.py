@@ -57,6 +57,17 @@ MAILS: dict[str, tuple[dict[str, object], str]] = {
         "%(name)s confirmed their e-mail address; replying to this e-mail reaches them directly.",
     ),
     "domain_test": ({"domain": "d.example", "findings": []}, "What the check found when this message was sent:"),
+    "debate_alert": (
+        {
+            "kind": "scheduled",
+            "subject": "Zuidelijke Kaukasus",
+            "when": "donderdag 10 december 2026, 14:00",
+            "title": "Khojaly",
+            "url": "http://x.example/campaigns/khojaly",
+            "stop_link": "http://x.example/campaigns/news/stop/t",
+        },
+        "The Tweede Kamer debates “%(subject)s” on %(when)s.",
+    ),
     "password_reset": (
         {"site": "http://x.example", "link": "http://x.example/r"},
         "Choose a new password for Outreach",

@@ -6,7 +6,7 @@ campaign in ALERT_GAP (the rest waits for the next sync); every e-mail carries a
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime, gettext
+from flask_babel import force_locale, format_datetime
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
@@ -18,6 +18,7 @@ from outreach.campaigns.models import Campaign, Submission
 from outreach.database import utcnow
 from outreach.extensions import db
 from outreach.outbox import compose
+from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import NOTICE
 from outreach.urls import public_url
 
@@ -74,32 +75,18 @@ def subscribers(campaign_id: int) -> list[Submission]:
 def _message(campaign: Campaign, activity: Activity, submission: Submission, kind: str) -> tuple[str, str]:
     language = submission.page_language
     with force_locale(language):
-        subject = activity.subject or ""
         when = format_datetime(activity.starts_at, "EEEE d MMMM y, HH:mm") if activity.starts_at else str(activity.day)
-        title = texts.title(campaign, language)
-        head = {
-            "scheduled": gettext("The Tweede Kamer debates “%(subject)s” on %(when)s.", subject=subject, when=when),
-            "moved": gettext("The debate “%(subject)s” has been moved to %(when)s.", subject=subject, when=when),
-            "cancelled": gettext("The debate “%(subject)s” has been cancelled.", subject=subject),
-        }[kind]
-        lines = [
-            gettext("You asked to be kept informed of the campaign “%(title)s”.", title=title),
-            "",
-            head,
-            "",
-            gettext("The campaign: %(url)s", url=public_url("campaigns.show", slug=campaign.slug)),
-            "",
-            gettext(
-                "No more of these e-mails: %(url)s",
-                url=public_url("agenda.stop_alerts", token=stop_token(submission.id)),
-            ),
-        ]
-        subjects = {
-            "scheduled": gettext("Coming up in the Tweede Kamer: %(subject)s", subject=subject),
-            "moved": gettext("Moved: %(subject)s", subject=subject),
-            "cancelled": gettext("Cancelled: %(subject)s", subject=subject),
-        }
-        return subjects[kind][:190], "\n".join(lines)
+    mail = render_email(
+        "debate_alert",
+        language,
+        kind=kind,
+        subject=activity.subject or "",
+        when=when,
+        title=texts.title(campaign, language),
+        url=public_url("campaigns.show", slug=campaign.slug),
+        stop_link=public_url("agenda.stop_alerts", token=stop_token(submission.id)),
+    )
+    return mail.subject[:190], mail.body
 
 
 def send_due(now: datetime | None = None) -> int:
