@@ -72,8 +72,10 @@ def _built(message: OutboxMessage, moment: datetime) -> bool:
 def wait_for_digest(message: OutboxMessage, now: datetime) -> datetime | None:
     """Have a queued letter past today's cap wait for the campaign's digest; returns the moment it waits for, or
     None (nothing changed) when there is no digest to wait for."""
+    if message.kind != LETTER or message.status != states.QUEUED:
+        return None
     at = digest_time(message.campaign_id)
-    if message.kind != LETTER or message.status != states.QUEUED or at is None:
+    if at is None:
         return None
     moment = next_digest_at(message.campaign_id, at, now)
     if moment is None or _built(message, moment):
@@ -94,8 +96,11 @@ def due(now: datetime) -> list[list[OutboxMessage]]:
         .with_for_update(skip_locked=True)
     ).all()
     groups: dict[tuple[int | None, str], list[OutboxMessage]] = {}
+    hour: dict[int | None, time | None] = {}  # each campaign's digest hour, read once
     for message in waiting:
-        if digest_time(message.campaign_id) is None:
+        if message.campaign_id not in hour:
+            hour[message.campaign_id] = digest_time(message.campaign_id)
+        if hour[message.campaign_id] is None:
             states.move(message, states.QUEUED)
             message.next_attempt_at = now
             continue
