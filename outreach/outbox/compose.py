@@ -16,7 +16,6 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import getaddresses, parseaddr
 
 from flask import current_app
-from flask_babel import force_locale, gettext
 from flask_mail import Message
 
 from outreach.database import utcnow
@@ -25,7 +24,7 @@ from outreach.extensions import db
 from outreach.organisation.settings import load as load_organisation
 from outreach.organisation.settings import signature as organisation_signature
 from outreach.outbox import states
-from outreach.outbox.mailtext import render_email
+from outreach.outbox.mailtext import render_email, render_part
 from outreach.outbox.models import LETTER, PRIORITY, TO_MEMBERS, OutboxMessage
 from outreach.urls import public_url
 from outreach.validation import has_control_characters, is_email, needs_smtputf8, wire_address
@@ -190,7 +189,6 @@ def plus_address(configured: str | None, token: str) -> str | None:
 
 def letter_footer(to: Recipient, supporter: Supporter, campaign: Campaign, language: str) -> str:
     """The lines under every letter: who sent it via which campaign, that the address was confirmed, how to stop."""
-    organisation = load_organisation()
     return render_email(
         "letter_footer",
         language,
@@ -198,29 +196,25 @@ def letter_footer(to: Recipient, supporter: Supporter, campaign: Campaign, langu
         campaign=campaign.title,
         url=campaign.url,
         name=supporter.name,
-        opt_out_link=public_url("directory.opt_out", token=opt_out_token(to.member_id))
-        if to.member_id is not None
-        else None,
-        organisation=organisation.name,
-        contact=campaign.contact or organisation.email,
+        **_campaign_values(to, campaign),
     ).body
 
 
 def campaign_lines(to: Recipient, campaign: Campaign, language: str) -> list[str]:
     """The footer lines of every letter and digest to a member: how their office stops them, who runs the campaign
-    and whom to ask about it."""
-    lines = []
-    with force_locale(language):
-        if to.member_id is not None:
-            link = public_url("directory.opt_out", token=opt_out_token(to.member_id))
-            lines.append(gettext("Your office no longer wants letters via this campaign? %(link)s") % {"link": link})
-        organisation = load_organisation()
-        if organisation.name:
-            lines.append(gettext("This campaign is run by %(organisation)s.") % {"organisation": organisation.name})
-        contact = campaign.contact or organisation.email
-        if contact:
-            lines.append(gettext("Questions about this campaign: %(contact)s") % {"contact": contact})
-    return lines
+    and whom to ask about it (the letter footer's `campaign_lines` block)."""
+    return render_part("letter_footer", "campaign_lines", language, **_campaign_values(to, campaign)).splitlines()
+
+
+def _campaign_values(to: Recipient, campaign: Campaign) -> dict[str, str | None]:
+    organisation = load_organisation()
+    return {
+        "opt_out_link": public_url("directory.opt_out", token=opt_out_token(to.member_id))
+        if to.member_id is not None
+        else None,
+        "organisation": organisation.name,
+        "contact": campaign.contact or organisation.email,
+    }
 
 
 def format_address(name: str | None, address: str) -> str:

@@ -28,6 +28,13 @@ def render_email(name: str, language: str, /, **values: object) -> EmailText:
     return EmailText(subject, body)
 
 
+def render_part(name: str, block: str, language: str, /, **values: object) -> str:
+    """One named block of the e-mail `name`, for text another e-mail shares, in `language`, filled with `values`."""
+    template = _environment().get_template(f"emails/{name}.txt")
+    with force_locale(language):
+        return _block(template, block, values)
+
+
 def _block(template: Template, block: str, values: dict[str, object]) -> str:
     return "".join(template.blocks[block](template.new_context(values)))
 
