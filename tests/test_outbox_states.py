@@ -12,10 +12,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from outreach.database import utcnow
 from outreach.extensions import db
 from outreach.outbox import queue, states
+from outreach.outbox.claiming import claim
 from outreach.outbox.compose import Campaign, Recipient, Supporter, enqueue_letter
 from outreach.outbox.models import OutboxMessage
+from outreach.outbox.outcomes import Attempt, record
 from outreach.outbox.smtp import FAILED, PAUSE, RETRY, SENT, Outcome
-from outreach.outbox.worker import Attempt, claim, record
 from tests.conftest import empty_tables
 
 OUTCOMES = {

@@ -37,8 +37,6 @@ from outreach.outbox.outcomes import Attempt, record, record_sent, seconds_until
 from outreach.outbox.queue import alert_organisers, control_row
 from outreach.outbox.smtp import SENT, Sender
 
-__all__ = ["Attempt", "Claimed", "Worker", "claim", "record"]  # imported from here
-
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5
