@@ -11,10 +11,11 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import force_locale, format_date, gettext, ngettext
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from outreach.campaigns import letters as placeholders
 from outreach.campaigns import tokens
-from outreach.campaigns.models import Campaign, Letter
+from outreach.campaigns.models import Campaign, Letter, Submission
 from outreach.campaigns.submit import template, title
 from outreach.directory.models import Member
 from outreach.extensions import db
@@ -40,7 +41,11 @@ def build_due(now: datetime) -> int:
     caller's transaction. Returns how many were built."""
     built = 0
     for waiting in outbox_digest.due(now):
-        found = db.session.scalars(select(Letter).where(Letter.outbox_message_id.in_([m.id for m in waiting])))
+        found = db.session.scalars(
+            select(Letter)
+            .where(Letter.outbox_message_id.in_([m.id for m in waiting]))
+            .options(selectinload(Letter.submission).selectinload(Submission.supporter))  # each writer's, at once
+        )
         by_message = {letter.outbox_message_id: letter for letter in found}
         campaign = db.session.get(Campaign, waiting[0].campaign_id)
         if campaign is None:
@@ -57,21 +62,24 @@ def build_due(now: datetime) -> int:
 def _bundle(campaign: Campaign, waiting: list[OutboxMessage], by_message: dict[int, Letter]) -> OutboxMessage:
     first = waiting[0]
     language = first.language
-    writers = [writer(message, by_message.get(message.id), campaign) for message in waiting]
+    known: dict[str, set[str]] = {}  # the campaign's paragraphs per letter language, worked out once each
+    writers = [writer(message, by_message.get(message.id), campaign, known) for message in waiting]
     to = compose.Recipient(first.recipient_name, first.recipient, first.member_id)
     subject, body = text(campaign, to, by_message.get(first.id), writers, language)
     sender = compose.format_address(" ".join(title(campaign, language).split()), current_app.config["LETTERS_FROM"])
     return outbox_digest.bundle(waiting, subject, body, sender=sender, language=language)
 
 
-def writer(message: OutboxMessage, letter: Letter | None, campaign: Campaign) -> Writer:
+def writer(message: OutboxMessage, letter: Letter | None, campaign: Campaign, known: dict[str, set[str]]) -> Writer:
     """The writer of a letter in a digest; their own words are the paragraphs of their letter that are not the
-    campaign's (a letter written outside the campaign's form gives its whole text)."""
+    campaign's (a letter written outside the campaign's form gives its whole text). `known` keeps the campaign's
+    paragraphs per language for the digest's next letters."""
     if letter is None:
         return Writer(message.supporter_name or "", None, message.body.split("\n-- \n")[0].strip())
     submission = letter.submission
-    campaign_paragraphs = {_normal(p) for p in _paragraphs(template(campaign, submission.language)[1])}
-    own = [p for p in _paragraphs(submission.body) if _normal(p) not in campaign_paragraphs]
+    if submission.language not in known:
+        known[submission.language] = {_normal(p) for p in _paragraphs(template(campaign, submission.language)[1])}
+    own = [p for p in _paragraphs(submission.body) if _normal(p) not in known[submission.language]]
     values = _values(letter, campaign, submission.name, submission.place or "")
     return Writer(submission.name, submission.place, placeholders.fill("\n\n".join(own), values).strip())
 
