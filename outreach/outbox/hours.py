@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
-import holidays
 from flask import current_app
 from sqlalchemy import select
 
@@ -51,6 +50,8 @@ def closed_on(day: date) -> bool:
     """Is `day` a Dutch public holiday on which the House's offices are shut?"""
     if (day.month, day.day) == LIBERATION_DAY:
         return True
+    import holidays  # here: only the worker plans by holidays, and web processes start without loading them
+
     name = holidays.country_holidays("NL", years=day.year).get(day)
     return name is not None and name not in NOT_CLOSED
 
