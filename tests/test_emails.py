@@ -57,6 +57,31 @@ MAILS: dict[str, tuple[dict[str, object], str]] = {
         "%(name)s confirmed their e-mail address; replying to this e-mail reaches them directly.",
     ),
     "domain_test": ({"domain": "d.example", "findings": []}, "What the check found when this message was sent:"),
+    "digest": (
+        {
+            "count": 2,
+            "title": "Khojaly",
+            "cap": 3,
+            "salutation": "Geachte mevrouw Yeşilgöz,",
+            "campaign_text": "Ik vraag uw aandacht.",
+            "writers": [("Aysel (Utrecht)", "Mijn eigen woorden."), ("Murad", "")],
+            "url": "http://x.example/campaigns/khojaly",
+            "campaign_lines": [],
+        },
+        "Each writer confirmed their e-mail address. Replying to this e-mail reaches the campaign, which records "
+        "your answer for each of these letters.",
+    ),
+    "digest_notice": (
+        {
+            "name": "Aysel",
+            "member": "Dilan Yeşilgöz",
+            "cap": 3,
+            "title": "Khojaly",
+            "others": 36,
+            "link": "http://x.example/confirm/t",
+        },
+        "You can follow your letters here: %(link)s",
+    ),
     "debate_alert": (
         {
             "kind": "scheduled",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import force_locale, format_date, gettext, ngettext
+from flask_babel import format_date, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +21,7 @@ from outreach.directory.models import Member
 from outreach.extensions import db
 from outreach.outbox import compose, pacing, states
 from outreach.outbox import digest as outbox_digest
+from outreach.outbox.mailtext import render_email
 from outreach.outbox.models import NOTICE, OutboxMessage
 from outreach.urls import public_url
 
@@ -98,76 +99,41 @@ def text(
         if paragraphs and "\n" not in paragraphs[-1] and paragraphs[-1].endswith(","):
             paragraphs = paragraphs[:-1]  # "Met vriendelijke groet," belonged to each writer's own name
         campaign_text = "\n\n".join(paragraphs)
-    with force_locale(language):
-        count = len(writers)
-        subject = ngettext(
-            "Today %(num)d more person wrote to you about “%(title)s”",
-            "Today %(num)d more people wrote to you about “%(title)s”",
-            count,
-            title=campaign_title,
-        )
-        parts = [
-            letter.salutation if letter is not None else gettext("Dear Member of Parliament,"),
-            ngettext(
-                "Today %(num)d more person wrote to you about “%(title)s”. So as not to fill your inbox, the "
-                "campaign sends you at most %(cap)d separate letters a day; the rest come together in this one "
-                "message: the campaign's letter once, then each writer's name and place and their own words in full.",
-                "Today %(num)d more people wrote to you about “%(title)s”. So as not to fill your inbox, the "
-                "campaign sends you at most %(cap)d separate letters a day; the rest come together in this one "
-                "message: the campaign's letter once, then each writer's name and place and their own words in full.",
-                count,
-                title=campaign_title,
-                cap=campaign.daily_cap or 0,
-            ),
-        ]
-        if campaign_text:
-            parts += ["== " + gettext("The campaign's letter, which each of them signed") + " ==", campaign_text]
-        parts.append("== " + ngettext("%(num)d writer", "%(num)d writers", count) + " ==")
-        for number, one in enumerate(writers, start=1):
-            who = f"{one.name} ({one.place})" if one.place else one.name
-            words = one.words or gettext("(the campaign's letter, without words of their own)")
-            parts.append(f"{number}. {who}\n{words}")
-        footer = [
-            "-- ",
-            gettext("These letters were written via the campaign “%(campaign)s”: %(url)s")
-            % {"campaign": campaign_title, "url": public_url("campaigns.show", slug=campaign.slug)},
-            gettext(
-                "Each writer confirmed their e-mail address. Replying to this e-mail reaches the campaign, which "
-                "records your answer for each of these letters."
-            ),
-        ]
     outbox_campaign = compose.Campaign(campaign.id, campaign_title, "", campaign.contact)
-    footer += compose.campaign_lines(to, outbox_campaign, language)
-    return subject, "\n\n".join(parts) + "\n\n" + "\n".join(footer)
+    mail = render_email(
+        "digest",
+        language,
+        count=len(writers),
+        title=campaign_title,
+        cap=campaign.daily_cap or 0,
+        salutation=letter.salutation if letter is not None else None,
+        campaign_text=campaign_text,
+        writers=[(f"{one.name} ({one.place})" if one.place else one.name, one.words) for one in writers],
+        url=public_url("campaigns.show", slug=campaign.slug),
+        campaign_lines=compose.campaign_lines(to, outbox_campaign, language),
+    )
+    return mail.subject, mail.body
 
 
 def _tell_writer(letter: Letter, campaign: Campaign, count: int, now: datetime) -> None:
     """The writer's notice (never held by office hours): their letter goes in today's digest, in full."""
     submission = letter.submission
     language = submission.page_language
-    with force_locale(language):
-        subject = gettext("Your letter to %(name)s goes in today's digest", name=letter.recipient_name)
-        body = "\n\n".join(
-            [
-                gettext("Hello %(name)s,", name=submission.name),
-                gettext(
-                    "%(member)s has already received the day's %(cap)d separate letters from the campaign "
-                    "“%(title)s”. So that their inbox is not flooded, your letter goes to them today in one digest "
-                    "with the letters of %(others)d other writers. Your own words are in it in full.",
-                    member=letter.recipient_name,
-                    cap=campaign.daily_cap or 0,
-                    title=title(campaign, language),
-                    others=count - 1,
-                ),
-                gettext("You can follow your letters here: %(link)s")
-                % {"link": public_url("campaigns.confirm", token=tokens.confirmation(submission.id))},
-            ]
-        )
+    mail = render_email(
+        "digest_notice",
+        language,
+        name=submission.name,
+        member=letter.recipient_name,
+        cap=campaign.daily_cap or 0,
+        title=title(campaign, language),
+        others=count - 1,
+        link=public_url("campaigns.confirm", token=tokens.confirmation(submission.id)),
+    )
     compose.enqueue(
         NOTICE,
         compose.Recipient(submission.name, submission.supporter.email),
-        subject,
-        body,
+        mail.subject,
+        mail.body,
         language=language,
         campaign_id=campaign.id,
     )
