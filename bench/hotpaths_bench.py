@@ -7,14 +7,11 @@ a fresh process that has imported the web application (`wsgi.py`).
     .venv/bin/python bench/hotpaths_bench.py [--rounds 300] [--database-url postgresql://postgres@127.0.0.1/test]
 """
 
-import argparse
-import logging
 import os
 import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,13 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, select
 
+from bench import campaign_day
 from bench.hello import app as hello_app
-from outreach.campaigns.cli import BUNDLED, load_campaign
-from outreach.directory.demo import load_demo
 from outreach.directory.models import Member
 from outreach.extensions import db
-from tests import conftest
-from tests.conftest import create_postgres_database, drop_postgres_database, make_app
+from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 NONCE = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
@@ -70,28 +65,16 @@ def measure(request: Callable[[], object], rounds: int, counter: list[int]) -> t
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=300)
-    parser.add_argument("--database-url", help="a PostgreSQL server URL (a database is created and dropped)")
-    args = parser.parse_args()
-    logging.disable(logging.INFO)  # one request log line per timed request would be timed too
-    with tempfile.TemporaryDirectory() as folder:
-        if args.database_url:
-            conftest.POSTGRES_URL = args.database_url
-            url = create_postgres_database("hotpaths_bench")
-        else:
-            url = f"sqlite:///{folder}/bench.db"
+    args = campaign_day.arguments(__doc__.splitlines()[0], rounds=300)
+    with campaign_day.database("hotpaths_bench", args.database_url) as url:
         limits = {
             "SUBMISSION_LIMIT_PER_IP": "1000000/hour",
             "SUBMISSION_LIMIT_PER_ADDRESS": "1000000/hour",
             "FORM_MIN_SECONDS": 0,  # the form is sent at once, which a person never does
         }
         app = make_app(url, **limits)
+        campaign_day.fill(app)
         with app.app_context():
-            db.create_all()
-            load_demo()
-            load_campaign(BUNDLED / "khojaly.json")
-            db.session.commit()
             five = [f"member:{n}" for n in db.session.scalars(select(Member.id).order_by(Member.id).limit(5))]
             engine = db.engine
             db.session.remove()
@@ -166,8 +149,6 @@ def main() -> None:
             + "; after serving 80 public pages: "
             + ", ".join(r[1] for r in rss)
         )
-        if args.database_url:
-            drop_postgres_database(url)
 
 
 if __name__ == "__main__":

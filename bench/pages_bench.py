@@ -6,21 +6,15 @@ disturbs far less (with PostgreSQL it leaves out the server's share).
     .venv/bin/python bench/pages_bench.py [--rounds 200] [--database-url URL]
 """
 
-import argparse
-import logging
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from outreach.campaigns.cli import BUNDLED, load_campaign
-from outreach.directory.demo import load_demo
-from outreach.extensions import db
-from tests import conftest
-from tests.conftest import create_postgres_database, drop_postgres_database, make_app
+from bench import campaign_day
+from tests.conftest import make_app
 
 PAGES = [
     ("/members (rendered)", "/members", {"DIRECTORY_CACHE_SECONDS": 0}),
@@ -51,31 +45,14 @@ def time_page(url: str, path: str, config: dict, rounds: int) -> tuple[float, fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=200)
-    parser.add_argument("--database-url", help="a PostgreSQL server URL (a database is created and dropped)")
-    args = parser.parse_args()
-    logging.disable(logging.INFO)  # one request log line per timed request would be timed too
-    with tempfile.TemporaryDirectory() as folder:
-        if args.database_url:
-            conftest.POSTGRES_URL = args.database_url
-            url = create_postgres_database("pages_bench")
-        else:
-            url = f"sqlite:///{folder}/bench.db"
-        app = make_app(url)
-        with app.app_context():
-            db.create_all()
-            load_demo()
-            load_campaign(BUNDLED / "khojaly.json")
-            db.session.commit()
-            db.session.remove()
+    args = campaign_day.arguments(__doc__.splitlines()[0], rounds=200)
+    with campaign_day.database("pages_bench", args.database_url) as url:
+        campaign_day.fill(make_app(url))
         print(f"| page | median | p95 | CPU, median |  ({args.rounds} requests each)")
         print("|---|---|---|---|")
         for label, path, config in PAGES:
             median, p95, cpu = time_page(url, path, config, args.rounds)
             print(f"| {label} | {median:.1f} ms | {p95:.1f} ms | {cpu:.1f} ms |")
-        if args.database_url:
-            drop_postgres_database(url)
 
 
 if __name__ == "__main__":

@@ -110,6 +110,22 @@ def write(row: Campaign, member: Member, number: int, review: str | None = None)
     return letter
 
 
+def written_this_morning(
+    directory: dict[str, int], count: int, **settings: object
+) -> tuple[Campaign, Member, list[Letter]]:
+    """A campaign with `settings`, `count` writers' letters to Yeşilgöz (writers 1 to `count`), and the outbox run
+    once on Tuesday morning."""
+    row = campaign(**settings)
+    member = db.session.get(Member, directory["yesilgoz"])
+    letters = [write(row, member, number) for number in range(1, count + 1)]
+    drain(MORNING)
+    return row, member, letters
+
+
+def the_digest() -> OutboxMessage:
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == DIGEST)).one()
+
+
 def delivered_to(server: SinkServer, address: str) -> list[email.message.EmailMessage]:
     return [
         email.message_from_bytes(item.raw, policy=default) for item in server.sink.delivered if address in item.rcpt_tos
@@ -161,7 +177,7 @@ def test_forty_letters_past_a_cap_of_three_go_as_three_letters_and_one_digest_of
         raw = [item.raw for item in server.sink.delivered if member.email in item.rcpt_tos][-1]
         assert max(len(line) for line in raw.splitlines()) <= 998
 
-        digest_row = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == DIGEST)).one()
+        digest_row = the_digest()
         assert digest_row.status == states.SENT
         carried = db.session.scalars(select(OutboxMessage).where(OutboxMessage.digest_id == digest_row.id)).all()
         assert len(carried) == 37 and {m.status for m in carried} == {states.SENT}
@@ -211,11 +227,7 @@ def test_a_digest_is_built_once_and_its_letters_go_in_no_other(
     app: Flask, directory: dict[str, int], server: SinkServer
 ) -> None:
     with app.app_context():
-        row = campaign(daily_cap=1, digest=True, digest_at="16:00")
-        member = db.session.get(Member, directory["yesilgoz"])
-        for number in range(1, 5):
-            write(row, member, number)
-        drain(MORNING)
+        row, member, _letters = written_this_morning(directory, 4, daily_cap=1, digest=True, digest_at="16:00")
         assert build_due(DIGEST_HOUR) == 1
         db.session.commit()
         assert build_due(DIGEST_HOUR) == 0  # a second run (another worker, a restart) finds nothing to build
@@ -232,11 +244,7 @@ def test_a_digest_is_built_once_and_its_letters_go_in_no_other(
 
 def test_a_digest_keeps_the_campaigns_office_hours(app: Flask, directory: dict[str, int], server: SinkServer) -> None:
     with app.app_context():
-        row = campaign(daily_cap=1, digest=True, digest_at="19:00", sending_hours="08:00-18:00")
-        member = db.session.get(Member, directory["yesilgoz"])
-        write(row, member, 1)
-        write(row, member, 2)
-        drain(MORNING)
+        written_this_morning(directory, 2, daily_cap=1, digest=True, digest_at="19:00", sending_hours="08:00-18:00")
         waiting = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == states.DIGEST_WAIT)).one()
         assert waiting.next_attempt_at == datetime(2027, 3, 3, 7, 0)  # 19:00 is after hours: Wednesday 08:00
 
@@ -245,14 +253,10 @@ def test_a_failed_digest_fails_its_letters_and_tells_each_writer(
     app: Flask, directory: dict[str, int], server: SinkServer
 ) -> None:
     with app.app_context():
-        row = campaign(daily_cap=1, digest=True, digest_at="16:00")
-        member = db.session.get(Member, directory["yesilgoz"])
-        for number in range(1, 4):
-            write(row, member, number)
-        drain(MORNING)
+        _row, member, _letters = written_this_morning(directory, 3, daily_cap=1, digest=True, digest_at="16:00")
         server.sink.refuse_rcpt[member.email] = "550 5.1.1 No such user"
         drain(DIGEST_HOUR)
-        digest = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == DIGEST)).one()
+        digest = the_digest()
         carried = db.session.scalars(select(OutboxMessage).where(OutboxMessage.digest_id == digest.id)).all()
         assert digest.status == states.FAILED and {m.status for m in carried} == {states.FAILED}
         copies = db.session.scalars(
@@ -272,12 +276,9 @@ def test_an_answer_on_the_digest_s_thread_and_a_bounce_of_it_count_for_each_lett
     app: Flask, directory: dict[str, int], server: SinkServer
 ) -> None:
     with app.app_context():
-        row = campaign(daily_cap=1, digest=True, digest_at="16:00")
-        member = db.session.get(Member, directory["yesilgoz"])
-        letters = [write(row, member, number) for number in range(1, 4)]
-        drain(MORNING)
+        _row, member, letters = written_this_morning(directory, 3, daily_cap=1, digest=True, digest_at="16:00")
         drain(DIGEST_HOUR)
-        digest = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == DIGEST)).one()
+        digest = the_digest()
         carried = {letter.id for letter in letters if letter.outbox_message_id != letters[0].outbox_message_id}
         answer = (
             f"From: {member.email}\r\nTo: letters@campaign.example\r\nSubject: Re: brieven\r\n"
@@ -308,11 +309,7 @@ def test_without_the_digest_letters_past_the_cap_wait_for_the_next_day(
     app: Flask, directory: dict[str, int], server: SinkServer
 ) -> None:
     with app.app_context():
-        row = campaign(daily_cap=3)
-        member = db.session.get(Member, directory["yesilgoz"])
-        for number in range(1, 6):
-            write(row, member, number)
-        drain(MORNING)
+        written_this_morning(directory, 5, daily_cap=3)
         drain(DIGEST_HOUR)
         assert len(server.sink.delivered) == 3
         rest = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == states.QUEUED)).all()
@@ -346,13 +343,9 @@ def test_organisers_see_each_digest_and_how_many_letters_it_carries(
     app: Flask, directory: dict[str, int], server: SinkServer, organiser: FlaskClient
 ) -> None:
     with app.app_context():
-        row = campaign(daily_cap=1, digest=True, digest_at="16:00")
-        member = db.session.get(Member, directory["yesilgoz"])
-        for number in range(1, 6):
-            write(row, member, number)
-        drain(MORNING)
+        row, _member, _letters = written_this_morning(directory, 5, daily_cap=1, digest=True, digest_at="16:00")
         drain(DIGEST_HOUR)
-        digest = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == DIGEST)).one()
+        digest = the_digest()
         one_carried = db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.digest_id == digest.id)).first()
         campaign_id, digest_id = row.id, digest.id
     outbox = organiser.get("/admin/outbox/").get_data(as_text=True)

@@ -113,8 +113,8 @@ def erase(email: str, now: datetime) -> bool:
     every text and every trace of who they are is removed, including in the outbox and its delivery log, and any
     other link to their data stops working. The statistics keep their counts. False when nothing was held."""
     email = email.strip().lower()
-    held = holds_data(email)
     found = rows_about(email)  # before anything changes: scrubbing removes what the rows are found by
+    held = bool(found)  # every row found is reached from one holding the address (as `holds_data` asks)
     supporter = db.session.scalar(select(Supporter).where(Supporter.email == email))
     if supporter is not None:
         for submission in db.session.scalars(

@@ -44,9 +44,9 @@ def tokens_in(recipients: list[str]) -> list[str]:
 def through_digests(tokens: list[str], thread: list[str]) -> list[str]:
     """The tokens a message answers, a digest's standing for the letters it carries: a reply to a digest (to its
     reply address, or on its thread when it has none) counts for each of them, as if it answered each letter."""
-    which = OutboxMessage.bounce_token.in_(tokens) if tokens else OutboxMessage.message_id.in_(thread[:50])
     if not tokens and not thread:
         return tokens
+    which = OutboxMessage.bounce_token.in_(tokens) if tokens else OutboxMessage.message_id.in_(thread[:50])
     digests = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.bounce_token).where(which, OutboxMessage.kind == DIGEST)
     ).all()

@@ -2,10 +2,8 @@
 what waits for someone, each number with the page that acts on it."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from outreach.campaigns.lifecycle import sent
@@ -13,6 +11,7 @@ from outreach.campaigns.models import AWAITING, HELD, LIVE, PAUSED, Campaign, Le
 from outreach.extensions import db
 from outreach.outbox import states
 from outreach.outbox.models import LETTER, OutboxMessage
+from outreach.outbox.pacing import local_now
 from outreach.replies.models import ANSWER, Reply, SurveyAnswer
 
 
@@ -31,13 +30,11 @@ class Pulse:
 
 def day_starts(now: datetime) -> tuple[datetime, datetime]:
     """The start of today and of this week (Monday) in the configured time zone, as naive UTC like the database."""
-    zone, utc = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]), ZoneInfo("UTC")
-    local = now.replace(tzinfo=utc).astimezone(zone)
-    today = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = local_now(now).replace(hour=0, minute=0, second=0, microsecond=0)
     week = today - timedelta(days=today.weekday())
     return (
-        today.astimezone(utc).replace(tzinfo=None),
-        week.astimezone(utc).replace(tzinfo=None),
+        today.astimezone(UTC).replace(tzinfo=None),
+        week.astimezone(UTC).replace(tzinfo=None),
     )
 
 

@@ -10,16 +10,15 @@ the day it was filled in, in the configured time zone; its letters count on that
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import func, select
 
 from outreach.campaigns.lifecycle import sent
 from outreach.campaigns.models import Letter, Submission
 from outreach.campaigns.sharing import CHANNELS
 from outreach.extensions import db
+from outreach.outbox.pacing import local_now
 from outreach.reports import stats
 
 SHARE, POSTER, EMBED, OTHER, DIRECT = "share", "poster", "embed", "other", "direct"
@@ -95,14 +94,8 @@ class Sources:
         return stats.periods(counts)
 
 
-def _minute(column):
-    """A moment to the minute, as text: placed on its local day in Python for any time zone."""
-    return func.substr(cast(column, String), 1, 16)
-
-
 def _local_day(text: str) -> date:
-    zone, utc = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]), ZoneInfo("UTC")
-    return datetime.fromisoformat(text).replace(tzinfo=utc).astimezone(zone).date()
+    return local_now(datetime.fromisoformat(text)).date()
 
 
 def sources(campaign_id: int) -> Sources:
@@ -114,7 +107,7 @@ def sources(campaign_id: int) -> Sources:
             found[ref] = Source(ref, kind_of(ref)[0], label(ref))
         return found[ref]
 
-    minute = _minute(Submission.created_at)
+    minute = stats.moment_text(Submission.created_at)
     for ref, text, submissions, confirmed in db.session.execute(
         select(Submission.ref, minute, func.count(), func.count(Submission.confirmed_at))
         .where(Submission.campaign_id == campaign_id)

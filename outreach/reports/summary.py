@@ -10,10 +10,9 @@ and letters per day are counted per hour of sending, each hour then placed on it
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from outreach.campaigns.lifecycle import sent
@@ -21,6 +20,7 @@ from outreach.campaigns.models import Letter
 from outreach.directory.models import Member
 from outreach.extensions import db
 from outreach.outbox.models import OutboxMessage
+from outreach.outbox.pacing import local_now
 from outreach.replies.models import ANSWER, Reply, SurveyAnswer
 from outreach.reports import stats
 
@@ -65,9 +65,8 @@ def _grouped(campaign_id: int, now: datetime) -> list[tuple[stats.LetterFacts, i
 def _per_day(campaign_id: int) -> list[tuple[date, int]]:
     """Letters sent per day in the configured time zone, counted per hour (or minute) of sending in the database."""
     when = func.coalesce(OutboxMessage.sent_at, Letter.opened_at)
-    zone, utc = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]), ZoneInfo("UTC")
     for width in (13, 16):  # "2026-02-26 14", then "2026-02-26 14:05" for a zone whose offset is not whole hours
-        bucket = func.substr(cast(when, String), 1, width)
+        bucket = stats.moment_text(when, width)
         rows = db.session.execute(
             select(bucket, func.count())
             .select_from(Letter)
@@ -75,8 +74,7 @@ def _per_day(campaign_id: int) -> list[tuple[date, int]]:
             .where(sent(campaign_id), when.is_not(None))
             .group_by(bucket)
         ).all()
-        starts = [(datetime.fromisoformat(text + (":00" if width == 13 else "")), n) for text, n in rows]
-        local = [(start.replace(tzinfo=utc).astimezone(zone), n) for start, n in starts]
+        local = [(local_now(datetime.fromisoformat(text + (":00" if width == 13 else ""))), n) for text, n in rows]
         if width == 16 or all(moment.minute == 0 for moment, _n in local):
             break
     counts: Counter = Counter()

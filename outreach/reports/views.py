@@ -78,6 +78,7 @@ def show(campaign_id: int) -> str:
     """A campaign's responsiveness: letters per day and state, reply rates per party, committee and MP."""
     campaign = db.get_or_404(Campaign, campaign_id)
     report = summary.summary(campaign.id, utcnow())
+    members = report.named_members()
     return render_template(
         "reports/show.html",
         campaign=campaign,
@@ -86,10 +87,10 @@ def show(campaign_id: int) -> str:
         day_bars=charts.day_bars(report.days),
         states=report.states,
         party_chart=_rate_chart(report.parties),
-        members=report.named_members(),
+        members=members,
         stances=STANCES,
         chart=charts,
-        said_voted=said_and_voted(campaign.id, report.named_members()),
+        said_voted=said_and_voted(campaign.id, members),
         **_sources(campaign.id),
     )
 

@@ -11,8 +11,9 @@ from outreach.directory.models import Member
 from outreach.extensions import db
 from outreach.outbox import digest, states
 from outreach.outbox.models import OutboxMessage
-from tests.builders import PASSWORD, account, build_directory, campaign
+from tests.builders import account, build_directory, campaign
 from tests.e2e.conftest import screenshot
+from tests.e2e.test_layout_browser import log_in
 from tests.test_outbox_digest import DIGEST_HOUR, write
 
 pytestmark = pytest.mark.e2e
@@ -41,6 +42,18 @@ def scrolls_sideways(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
 
 
+def new_campaign_form(page: Page, site: str, language: str, slug: str, title: str) -> None:
+    """The organiser, logged in with the site in `language`, on the new-campaign form with what it needs filled in
+    (not saved yet)."""
+    page.goto(f"{site}/language/{language}")
+    log_in(page, site)
+    page.goto(f"{site}/admin/campaigns/new")
+    page.locator("#slug").fill(slug)
+    page.locator("#title_nl").fill(title)
+    page.locator("#subject_nl").fill("Onderwerp")
+    page.locator("#body_nl").fill("{salutation}\n\nTekst.")
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_an_organiser_switches_the_daily_digest_on(page: Page, serve, language: str) -> None:
     def fill() -> None:
@@ -48,17 +61,7 @@ def test_an_organiser_switches_the_daily_digest_on(page: Page, serve, language: 
         account("admin@example.org", "admin")
 
     site = serve(fill)
-    page.goto(f"{site}/language/{language}")
-    page.goto(f"{site}/admin/login")
-    page.locator("#email").fill("admin@example.org")
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form.form button").click()
-    page.wait_for_url(f"{site}/admin/")
-    page.goto(f"{site}/admin/campaigns/new")
-    page.locator("#slug").fill("bundel")
-    page.locator("#title_nl").fill("Bundel")
-    page.locator("#subject_nl").fill("Onderwerp")
-    page.locator("#body_nl").fill("{salutation}\n\nTekst.")
+    new_campaign_form(page, site, language, "bundel", "Bundel")
     page.get_by_label(SWITCH[language]).check()
     page.locator("button[value=save]").click()
     expect(page.locator("#digest_at-error")).to_have_text(NO_TIME[language])
