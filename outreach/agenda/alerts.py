@@ -3,6 +3,7 @@ is moved or cancelled after they were told. Only to supporters who asked on the 
 the campaign and confirmed their letter; never twice for the same change; at most one e-mail per supporter and
 campaign in ALERT_GAP (the rest waits for the next sync); every e-mail carries a link that stops them."""
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -98,11 +99,15 @@ def send_due(now: datetime | None = None) -> int:
         upcoming = [a for a in upcoming if a.day is not None]
         if not upcoming:
             continue
+        sent_before: dict[int, list[AgendaAlert]] = defaultdict(list)
+        for alert in db.session.scalars(
+            select(AgendaAlert)
+            .join(Submission, Submission.id == AgendaAlert.submission_id)
+            .where(Submission.campaign_id == campaign.id)
+        ):
+            sent_before[alert.submission_id].append(alert)
         for submission in subscribers(campaign.id):
-            told = {
-                (a.activity_tk_id, a.change): a
-                for a in db.session.scalars(select(AgendaAlert).where(AgendaAlert.submission_id == submission.id))
-            }
+            told = {(a.activity_tk_id, a.change): a for a in sent_before[submission.id]}
             if any(a.created_at > now - ALERT_GAP for a in told.values()):
                 continue  # told something lately: the rest waits for a later sync
             for activity in upcoming:

@@ -70,16 +70,16 @@ class LedgerCase:
         return self.decisions[-1] if self.decisions else None
 
 
-def followed_cases(campaign_id: int) -> list[Case]:
+def followed_cases(*campaign_ids: int) -> list[Case]:
     ids = select(WatchMatch.tk_id).where(
-        WatchMatch.campaign_id == campaign_id, WatchMatch.category == "case", WatchMatch.state == CONFIRMED
+        WatchMatch.campaign_id.in_(campaign_ids), WatchMatch.category == "case", WatchMatch.state == CONFIRMED
     )
     return list(db.session.scalars(select(Case).where(Case.tk_id.in_(ids), Case.deleted.is_(False))))
 
 
-def build(campaign_id: int) -> list[LedgerCase]:
-    """The campaign's confirmed cases with their submitters, decisions (oldest first) and votes."""
-    cases = followed_cases(campaign_id)
+def build(*campaign_ids: int) -> list[LedgerCase]:
+    """The campaigns' confirmed cases (each once) with their submitters, decisions (oldest first) and votes."""
+    cases = followed_cases(*campaign_ids)
     case_ids = [c.tk_id for c in cases]
     actors: dict[str, list[CaseActor]] = {}
     for actor in db.session.scalars(

@@ -49,38 +49,58 @@ def parse_dossier(value: str) -> tuple[int, str | None] | None:
     return (int(found[1]), found[2].upper() if found[2] else None) if found else None
 
 
-def _found_keyword(pattern: re.Pattern[str], watches: list[CampaignWatch], *texts: str | None) -> str | None:
-    hit = pattern.search(" | ".join(normalise(t) for t in texts if t))
-    if hit is None:
-        return None
-    return next((w.value for w in watches if normalise(w.value) == hit[0]), hit[0])
+class _Mirror:
+    """The mirror's texts and committees as watches compare with them: read and normalised once per refresh, lazily,
+    however many campaigns and watches ask (a sync refreshes every campaign)."""
+
+    def __init__(self) -> None:
+        self._texts: list[tuple[str, str, str]] | None = None
+        self._committees: dict[str, list[str]] | None = None
+
+    def texts(self) -> list[tuple[str, str, str]]:
+        """(category, tk_id, normalised text) of every activity, agenda item and case."""
+        if self._texts is None:
+            rows = {
+                "activity": select(Activity.tk_id, Activity.subject).where(Activity.deleted.is_(False)),
+                "item": select(AgendaItem.tk_id, AgendaItem.subject).where(AgendaItem.deleted.is_(False)),
+                "case": select(Case.tk_id, Case.subject, Case.title).where(Case.deleted.is_(False)),
+            }
+            self._texts = [
+                (category, tk_id, " | ".join(normalise(t) for t in texts if t))
+                for category, query in rows.items()
+                for tk_id, *texts in db.session.execute(query)
+            ]
+        return self._texts
+
+    def committees(self) -> dict[str, list[str]]:
+        """The activities by their leading committee's abbreviation and name, folded."""
+        if self._committees is None:
+            self._committees = defaultdict(list)
+            activities = select(Activity.tk_id, Activity.committee_abbreviation, Activity.committee_name).where(
+                Activity.deleted.is_(False)
+            )
+            for tk_id, abbreviation, name in db.session.execute(activities):
+                for key in {fold(abbreviation), fold(name)}:
+                    self._committees[key].append(tk_id)
+        return self._committees
 
 
-def find_matches(watches: list[CampaignWatch]) -> dict[tuple[str, str], str]:
+def find_matches(watches: list[CampaignWatch], mirror: _Mirror | None = None) -> dict[tuple[str, str], str]:
     """Everything one campaign's watches find now: (category, tk_id) → the watch that found it."""
+    mirror = mirror or _Mirror()
     found: dict[tuple[str, str], str] = {}
     keywords = [w for w in watches if w.kind == "keyword"]
     pattern = keyword_pattern(w.value for w in keywords)
     if pattern is not None:
-        rows = {
-            "activity": select(Activity.tk_id, Activity.subject).where(Activity.deleted.is_(False)),
-            "item": select(AgendaItem.tk_id, AgendaItem.subject).where(AgendaItem.deleted.is_(False)),
-            "case": select(Case.tk_id, Case.subject, Case.title).where(Case.deleted.is_(False)),
-        }
-        for category, query in rows.items():
-            for tk_id, *texts in db.session.execute(query):
-                if reason := _found_keyword(pattern, keywords, *texts):
-                    found[(category, tk_id)] = reason
+        reasons: dict[str, str] = {}
+        for watch in keywords:
+            reasons.setdefault(normalise(watch.value), watch.value)
+        for category, tk_id, text in mirror.texts():
+            if hit := pattern.search(text):
+                found[(category, tk_id)] = reasons.get(hit[0], hit[0])
     for watch in (w for w in watches if w.kind == "committee"):
-        wanted = fold(watch.value)
-        activities = db.session.execute(
-            select(Activity.tk_id, Activity.committee_abbreviation, Activity.committee_name).where(
-                Activity.deleted.is_(False)
-            )
-        )
-        for tk_id, abbreviation, name in activities:
-            if wanted in (fold(abbreviation), fold(name)):
-                found.setdefault(("activity", tk_id), watch.value)
+        for tk_id in mirror.committees().get(fold(watch.value), []):
+            found.setdefault(("activity", tk_id), watch.value)
     for watch in (w for w in watches if w.kind == "dossier"):
         for key in _dossier_matches(watch.value):
             found.setdefault(key, watch.value)
@@ -119,9 +139,9 @@ def refresh(campaign_ids: Iterable[int] | None = None) -> int:
         by_campaign[watch.campaign_id].append(watch)
     for campaign_id in set(campaign_ids or ()) - set(by_campaign):
         by_campaign[campaign_id] = []
-    added, now = 0, utcnow()
+    added, now, mirror = 0, utcnow(), _Mirror()
     for campaign_id, watches in by_campaign.items():
-        found = find_matches(watches)
+        found = find_matches(watches, mirror)
         existing = {
             (m.category, m.tk_id): m
             for m in db.session.scalars(select(WatchMatch).where(WatchMatch.campaign_id == campaign_id))

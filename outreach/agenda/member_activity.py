@@ -37,10 +37,10 @@ def public_campaigns() -> list[int]:
 
 def recent_activity(member: Member, today: date) -> Activities:
     """What `member` did in the last year on the public campaigns' confirmed subjects."""
-    if not member.tk_id:
+    campaigns = public_campaigns() if member.tk_id else []
+    if not campaigns:
         return Activities([], [], [])
-    campaigns = public_campaigns()
-    activity_ids = set().union(*(queries.activity_ids(c) for c in campaigns)) if campaigns else set()
+    activity_ids = queries.activity_ids(*campaigns)
     spoke = list(
         db.session.scalars(
             select(Activity)
@@ -56,7 +56,7 @@ def recent_activity(member: Member, today: date) -> Activities:
             .limit(SHOWN)
         )
     )
-    cases = {entry.case.tk_id: entry for c in campaigns for entry in ledger.build(c)}
+    cases = {entry.case.tk_id: entry for entry in ledger.build(*campaigns)}
     mine = set(
         db.session.scalars(
             select(CaseActor.case_tk_id).where(

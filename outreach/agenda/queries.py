@@ -73,11 +73,11 @@ def described(campaign_id: int) -> list[Found]:
     return found
 
 
-def activity_ids(campaign_id: int) -> set[str]:
-    """The activities a campaign follows: confirmed ones, those holding a confirmed agenda item or case."""
+def activity_ids(*campaign_ids: int) -> set[str]:
+    """The activities the campaigns follow: confirmed ones, those holding a confirmed agenda item or case."""
     confirmed = db.session.execute(
         select(WatchMatch.category, WatchMatch.tk_id).where(
-            WatchMatch.campaign_id == campaign_id, WatchMatch.state == CONFIRMED
+            WatchMatch.campaign_id.in_(campaign_ids), WatchMatch.state == CONFIRMED
         )
     ).all()
     ids = {t for c, t in confirmed if c == "activity"}

@@ -5,6 +5,7 @@ Each hook is a list of functions, registered when their room is imported; an emp
 
 from collections.abc import Callable
 
+from flask import has_request_context, request
 from markupsafe import Markup
 
 from outreach.campaigns.models import Campaign
@@ -26,10 +27,15 @@ def preselected(campaign: Campaign) -> list[str]:
 
 
 def campaign_values(campaign: Campaign, language: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for hook in letter_values:
-        values.update(hook(campaign, language))
-    return values
+    """The rooms' placeholder values for the campaign, asked once per request and language: a letter page fills the
+    letter once for every recipient, and each ask reads the agenda's actions."""
+    memo: dict = request.__dict__.setdefault("campaign_values", {}) if has_request_context() and campaign.id else {}
+    values = memo.get((campaign.id, language))
+    if values is None:
+        values = memo[(campaign.id, language)] = {}
+        for hook in letter_values:
+            values.update(hook(campaign, language))
+    return dict(values)
 
 
 def sections(campaign: Campaign) -> list[Markup]:
