@@ -218,9 +218,8 @@ def _letter_page(
     letter_frame = drafts.frame(template_body)
     body = drafts.assemble(letter_frame, _normalise(form.body.data or ""))
     name = form.name.data or str(lazy_gettext("[your name]"))
-    previews = [
-        (t, *submit.render(campaign, t, language, form.subject.data or "", body, name, form.place.data)) for t in chosen
-    ]
+    rendered = submit.render_all(campaign, chosen, language, form.subject.data or "", body, name, form.place.data)
+    previews = [(t, *letter) for t, letter in zip(chosen, rendered, strict=True)]
     salutations = [t.salutation(language) for t in chosen]
     typed = _normalise(form.body.data or "")
     return render_template(
