@@ -216,12 +216,12 @@ def _letter_page(
 ) -> str:
     template_body = submit.template(campaign, language)[1]
     letter_frame = drafts.frame(template_body)
-    body = drafts.assemble(letter_frame, _normalise(form.body.data or ""))
+    typed = _normalise(form.body.data or "")
+    body = drafts.assemble(letter_frame, typed)
     name = form.name.data or str(lazy_gettext("[your name]"))
     rendered = submit.render_all(campaign, chosen, language, form.subject.data or "", body, name, form.place.data)
     previews = [(t, *letter) for t, letter in zip(chosen, rendered, strict=True)]
     salutations = [t.salutation(language) for t in chosen]
-    typed = _normalise(form.body.data or "")
     return render_template(
         "campaigns/write.html",
         campaign=campaign,
