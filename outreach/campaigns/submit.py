@@ -77,10 +77,10 @@ def template(campaign: Campaign, language: str) -> tuple[str, str]:
     """The campaign's subject and letter in `language` (Dutch when there is no such version), with the placeholders
     that are the same in every letter of the campaign (the debate's, while one is coming) filled in."""
     if language == "en" and campaign.body_en:
-        subject, body = campaign.subject_en or campaign.subject_nl or "", campaign.body_en
+        language, subject, body = "en", campaign.subject_en or campaign.subject_nl or "", campaign.body_en
     else:
-        subject, body = campaign.subject_nl or "", campaign.body_nl or ""
-    values = hooks.campaign_values(campaign, language if language == "en" and campaign.body_en else "nl")
+        language, subject, body = "nl", campaign.subject_nl or "", campaign.body_nl or ""
+    values = hooks.campaign_values(campaign, language)
     return (letters.fill(subject, values), letters.fill(body, values)) if values else (subject, body)
 
 
