@@ -11,12 +11,12 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from outreach import errors
 from outreach.campaigns import bp, drafts, language_check, letters, reading, submit, targets, texts, tokens
 from outreach.campaigns.forms import LetterForm
 from outreach.campaigns.models import DRAFT, LIVE, OWN_MAIL, SEND, Campaign
 from outreach.campaigns.views import CHECK_MAIL_KEY, CLOSED, campaign_or_404, clean_ref
 from outreach.database import utcnow
+from outreach.errors import http_error
 from outreach.extensions import db, limiter
 from outreach.i18n import page_language
 
@@ -190,7 +190,7 @@ def _refused_with_words_kept(error: HTTPException, message: str, status: int) ->
     campaign = db.session.scalar(db.select(Campaign).where(Campaign.slug == slug)) if slug else None
     visible = campaign is not None and (campaign.status != DRAFT or current_user.is_authenticated)
     if request.endpoint != "campaigns.write" or request.method != "POST" or not visible:
-        return errors.http_error(error)
+        return http_error(error)
     request.personal_data = True  # type: ignore[attr-defined]
     chosen, _bad, languages, language, ref = _asked(campaign)
     form = LetterForm()
