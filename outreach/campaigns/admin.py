@@ -83,9 +83,8 @@ def edit(campaign_id: int | None = None) -> str | Response | tuple[str, int]:
         for field in LIST_FIELDS:
             getattr(form, field).data = ", ".join(getattr(campaign, field) or [])
         for code in codes:
-            texts = (campaign.reading or {}).get(code) or {}
             for part in reading.FIELDS:
-                form[f"{READING_PREFIX}{code}_{part}"].data = texts.get(part, "")
+                form[f"{READING_PREFIX}{code}_{part}"].data = reading.reading_text(campaign, code, part) or ""
     members = queries.find_members(queries.MemberFilter())
     preview = None
     if request.method == "POST" and form.validate():

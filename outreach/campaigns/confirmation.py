@@ -195,7 +195,6 @@ def kill_switch(campaign_id: int, hold: bool, now: datetime) -> int:
     letters. Messages of a draft or closed campaign (or of one no longer on file) are held and released in the
     outbox alone. Returns how many messages were held or released; the caller commits."""
     campaign = db.session.get(Campaign, campaign_id)
-    status = campaign.status if campaign is not None else None
-    if campaign is not None and status == (LIVE if hold else PAUSED):
+    if campaign is not None and campaign.status == (LIVE if hold else PAUSED):
         return change_status(campaign, PAUSED if hold else LIVE, now)
     return hold_campaign(campaign_id) if hold else release_campaign(campaign_id)

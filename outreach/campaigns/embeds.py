@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, render_template, request
 from flask_babel import lazy_gettext
+from markupsafe import escape
 from wtforms import Field, Form, ValidationError
 
 from outreach.campaigns import bp, stats
@@ -93,16 +94,12 @@ def snippets(campaign: Campaign) -> list[tuple[str, str]]:
     for origin in allowed_origins(campaign):
         src = public_url("campaigns.embed", slug=campaign.slug, host=host_of(origin))
         frame = (
-            f'<iframe src="{src}" title="{_attribute(str(title))}" width="100%" height="{FRAME_HEIGHT}" '
+            f'<iframe src="{src}" title="{escape(str(title))}" width="100%" height="{FRAME_HEIGHT}" '
             f'loading="lazy" style="border:0" data-outreach-embed></iframe>\n'
             f'<script src="{script}" async></script>'
         )
         result.append((origin, frame))
     return result
-
-
-def _attribute(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
 @bp.get("/campaigns/<slug>/embed")

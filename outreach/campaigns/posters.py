@@ -15,13 +15,14 @@ from outreach.campaigns import texts
 from outreach.campaigns.admin import bp
 from outreach.campaigns.models import Campaign
 from outreach.campaigns.reading import reading_languages, translation
+from outreach.campaigns.views import REF_CHARS as SOURCE_CHARS
 from outreach.campaigns.views import REF_MAX_LENGTH
 from outreach.extensions import db
 from outreach.urls import parse_id, public_url
 
 PREFIX = "poster:"
 DEFAULT_REF = "poster"
-REF_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+REF_CHARS = SOURCE_CHARS - {":"}  # a source's characters, but the poster name is one part of poster:<ref>
 REF_LENGTH = REF_MAX_LENGTH - len(PREFIX)  # the whole source must fit submission.ref
 CALL_LENGTH = 300
 BAD_REF = lazy_gettext(

@@ -77,10 +77,10 @@ def template(campaign: Campaign, language: str) -> tuple[str, str]:
     """The campaign's subject and letter in `language` (Dutch when there is no such version), with the placeholders
     that are the same in every letter of the campaign (the debate's, while one is coming) filled in."""
     if language == "en" and campaign.body_en:
-        subject, body = campaign.subject_en or campaign.subject_nl or "", campaign.body_en
+        language, subject, body = "en", campaign.subject_en or campaign.subject_nl or "", campaign.body_en
     else:
-        subject, body = campaign.subject_nl or "", campaign.body_nl or ""
-    values = hooks.campaign_values(campaign, language if language == "en" and campaign.body_en else "nl")
+        language, subject, body = "nl", campaign.subject_nl or "", campaign.body_nl or ""
+    values = hooks.campaign_values(campaign, language)
     return (letters.fill(subject, values), letters.fill(body, values)) if values else (subject, body)
 
 
@@ -91,17 +91,31 @@ def letter_languages(campaign: Campaign) -> list[str]:
 
 def render(campaign: Campaign, target: Target, language: str, subject: str, body: str, name: str, place: str | None):
     """(subject, body) as `target` receives them: every placeholder filled for them."""
-    values = {
+    return render_all(campaign, [target], language, subject, body, name, place)[0]
+
+
+def render_all(
+    campaign: Campaign, chosen: list[Target], language: str, subject: str, body: str, name: str, place: str | None
+) -> list[tuple[str, str]]:
+    """(subject, body) as each of `chosen` receives them; the values the same in every letter (the rooms' hooks)
+    are looked up once for all of them."""
+    shared = {
         **dict.fromkeys(("debate_title", "debate_date"), ""),
         **hooks.campaign_values(campaign, language),
-        "salutation": target.salutation(language),
-        "mp_name": target.name,
-        "mp_party": target.party or "",
         "supporter_name": name,
         "supporter_city": place or "",
         "campaign_title": title(campaign, language),
     }
-    return letters.fill(subject, values), letters.fill(body, values)
+    rendered = []
+    for target in chosen:
+        values = {
+            **shared,
+            "salutation": target.salutation(language),
+            "mp_name": target.name,
+            "mp_party": target.party or "",
+        }
+        rendered.append((letters.fill(subject, values), letters.fill(body, values)))
+    return rendered
 
 
 def over_address_limit(email: str, now: datetime) -> bool:
@@ -184,8 +198,8 @@ def _write(draft: Draft, now: datetime) -> Submission:
     db.session.add(submission)
     if draft.newsletter:
         supporter.newsletter = True
-    for target in new_targets:
-        subject, body = render(campaign, target, draft.language, draft.subject, draft.body, draft.name, draft.place)
+    rendered = render_all(campaign, new_targets, draft.language, draft.subject, draft.body, draft.name, draft.place)
+    for target, (subject, body) in zip(new_targets, rendered, strict=True):
         submission.letters.append(
             Letter(
                 campaign_id=campaign.id,

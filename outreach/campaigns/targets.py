@@ -175,9 +175,10 @@ def resolve(campaign: Campaign, keys: list[str]) -> tuple[list[Target], list[str
         for member in db.session.scalars(queries.with_details(select(Member).where(Member.id.in_(member_ids)))):
             if member_is_eligible(campaign, member):
                 found[f"{MEMBER}:{member.id}"] = member_target(member)
-    for extra in extra_targets(campaign):
-        if extra.id in extra_ids:
-            found[f"{EXTRA}:{extra.id}"] = extra_target(extra)
+    if extra_ids:
+        for extra in extra_targets(campaign):
+            if extra.id in extra_ids:
+                found[f"{EXTRA}:{extra.id}"] = extra_target(extra)
     if ids[COMMITTEE]:
         for committee in committee_targets(campaign):
             if committee.id in ids[COMMITTEE]:

@@ -45,9 +45,9 @@ def confirmation(submission_id: int, now: float | None = None) -> str:
     return sign(submission_id, CONFIRM_SALT, now)
 
 
-def own_mail(submission_id: int, now: float | None = None) -> str:
+def own_mail(submission_id: int) -> str:
     """The token of the page with the mail-program links of a letter the supporter sends themselves."""
-    return sign(submission_id, OWN_MAIL_SALT, now)
+    return sign(submission_id, OWN_MAIL_SALT)
 
 
 def load(token: str, salt: str, max_age: int, now: float | None = None) -> tuple[str, int | None]:

@@ -11,12 +11,12 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from outreach import errors
 from outreach.campaigns import bp, drafts, language_check, letters, reading, submit, targets, texts, tokens
 from outreach.campaigns.forms import LetterForm
 from outreach.campaigns.models import DRAFT, LIVE, OWN_MAIL, SEND, Campaign
 from outreach.campaigns.views import CHECK_MAIL_KEY, CLOSED, campaign_or_404, clean_ref
 from outreach.database import utcnow
+from outreach.errors import http_error
 from outreach.extensions import db, limiter
 from outreach.i18n import page_language
 
@@ -190,7 +190,7 @@ def _refused_with_words_kept(error: HTTPException, message: str, status: int) ->
     campaign = db.session.scalar(db.select(Campaign).where(Campaign.slug == slug)) if slug else None
     visible = campaign is not None and (campaign.status != DRAFT or current_user.is_authenticated)
     if request.endpoint != "campaigns.write" or request.method != "POST" or not visible:
-        return errors.http_error(error)
+        return http_error(error)
     request.personal_data = True  # type: ignore[attr-defined]
     chosen, _bad, languages, language, ref = _asked(campaign)
     form = LetterForm()
@@ -216,13 +216,12 @@ def _letter_page(
 ) -> str:
     template_body = submit.template(campaign, language)[1]
     letter_frame = drafts.frame(template_body)
-    body = drafts.assemble(letter_frame, _normalise(form.body.data or ""))
-    name = form.name.data or str(lazy_gettext("[your name]"))
-    previews = [
-        (t, *submit.render(campaign, t, language, form.subject.data or "", body, name, form.place.data)) for t in chosen
-    ]
-    salutations = [t.salutation(language) for t in chosen]
     typed = _normalise(form.body.data or "")
+    body = drafts.assemble(letter_frame, typed)
+    name = form.name.data or str(lazy_gettext("[your name]"))
+    rendered = submit.render_all(campaign, chosen, language, form.subject.data or "", body, name, form.place.data)
+    previews = [(t, *letter) for t, letter in zip(chosen, rendered, strict=True)]
+    salutations = [t.salutation(language) for t in chosen]
     return render_template(
         "campaigns/write.html",
         campaign=campaign,
