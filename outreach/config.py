@@ -138,6 +138,7 @@ DEFAULTS: dict[str, Any] = {
     "PRIVACY_PROCESSORS": None,  # a list (or lines); unset: the statement names the kinds of service generally
     "IMAGE_MAX_BYTES": 1024 * 1024,  # largest logo or campaign image an organiser may upload
     "DIRECTORY_CACHE_SECONDS": 60,  # the members page is rendered once per this long while the directory is unchanged
+    "PUBLIC_COUNTER_SECONDS": 30,  # the public counter of letters sent is counted at most this often, per process
     # Operations: logs and /healthz.
     "LOG_FORMAT": "text",  # or "json": one JSON object per line, for a log collector
     "LOG_LEVEL": "INFO",

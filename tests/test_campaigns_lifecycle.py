@@ -3,15 +3,19 @@ count uses, and the link from a letter to its e-mail in the outbox kept by the d
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import delete, select
 
 from outreach.campaigns import lifecycle, stats
-from outreach.campaigns.models import AWAITING, BOUNCED, HELD, MAIL_PROGRAM, OPENED, QUEUED, REJECTED, Letter
+from outreach.campaigns.models import AWAITING, BOUNCED, HELD, MAIL_PROGRAM, OPENED, QUEUED, REJECTED, Campaign, Letter
 from outreach.database import utcnow
 from outreach.extensions import db
 from outreach.outbox import states
 from outreach.outbox.models import OutboxMessage
 from tests.builders import campaign, sent_letters
+from tests.conftest import logged_in
+
+ENGLISH = {"Accept-Language": "en"}
 
 
 def test_final_letters_never_move_and_a_letter_cannot_skip_its_confirmation() -> None:
@@ -37,6 +41,35 @@ def test_a_bounce_takes_a_letter_out_of_the_count_once(app: Flask, directory: di
         db.session.commit()
         assert stats.totals(row) == {"letters": 1, "recipients": 1, "goal": 0}
         assert stats.letters_by_status(row) == {BOUNCED: 1, stats.SENT: 1}
+
+
+@pytest.mark.parametrize("app_config", [{"PUBLIC_COUNTER_SECONDS": 3600}])
+def test_the_public_counter_is_counted_once_per_window_and_afresh_for_organisers(
+    app: Flask, client: FlaskClient, directory: dict[str, int]
+) -> None:
+    with app.app_context():
+        sent_letters(campaign(), [directory["yesilgoz"]])
+    assert "<strong>1</strong> letter sent" in client.get("/campaigns/khojaly", headers=ENGLISH).get_data(as_text=True)
+    with app.app_context():
+        sent_letters(db.session.scalars(select(Campaign)).one(), [directory["de_vries"]], supporter_no=2)
+    # A crowd of visitors within the window costs one count: they all see the number counted first.
+    page = client.get("/campaigns/khojaly", headers=ENGLISH).get_data(as_text=True)
+    assert "<strong>1</strong> letter sent" in page and "<strong>1</strong> member reached" in page
+    logged_in(app, client, "org@example.org", "organiser")
+    page = client.get("/campaigns/khojaly", headers=ENGLISH).get_data(as_text=True)
+    assert "<strong>2</strong> letters sent" in page and "<strong>2</strong> members reached" in page
+
+
+@pytest.mark.parametrize("app_config", [{"PUBLIC_COUNTER_SECONDS": 0}])
+def test_with_no_window_the_public_counter_is_counted_on_every_view(
+    app: Flask, client: FlaskClient, directory: dict[str, int]
+) -> None:
+    with app.app_context():
+        sent_letters(campaign(), [directory["yesilgoz"]])
+    assert "<strong>1</strong> letter sent" in client.get("/campaigns/khojaly", headers=ENGLISH).get_data(as_text=True)
+    with app.app_context():
+        sent_letters(db.session.scalars(select(Campaign)).one(), [directory["de_vries"]], supporter_no=2)
+    assert "<strong>2</strong> letters sent" in client.get("/campaigns/khojaly", headers=ENGLISH).get_data(as_text=True)
 
 
 def test_withdrawing_rejects_held_letters_only(app: Flask, directory: dict[str, int]) -> None:

@@ -125,7 +125,7 @@ def confirm(token: str) -> str | Response:
         "campaigns/done.html",
         submission=submission,
         campaign=campaign,
-        totals=stats.totals(campaign),
+        totals=stats.public_totals(campaign),
         digests=digest.in_digests(submission.letters),
         share_links=sharing.share_links(campaign, language),
         share_text=sharing.share_text(campaign, language),

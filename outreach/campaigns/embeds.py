@@ -115,7 +115,7 @@ def embed(slug: str) -> str:
     return render_template(
         "campaigns/embed.html",
         campaign=campaign,
-        totals=stats.totals(campaign),
+        totals=stats.public_totals(campaign),
         link=public_url("campaigns.show", slug=campaign.slug, ref=ref),
         parent_origin=origin,
     )

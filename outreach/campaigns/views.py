@@ -70,7 +70,10 @@ def show(slug: str) -> str:
     """The campaign: what it asks, its goal and counter, and the way to write."""
     campaign = campaign_or_404(slug)
     return render_template(
-        "campaigns/show.html", campaign=campaign, totals=stats.totals(campaign), ref=clean_ref(request.args.get("ref"))
+        "campaigns/show.html",
+        campaign=campaign,
+        totals=stats.public_totals(campaign),
+        ref=clean_ref(request.args.get("ref")),
     )
 
 
