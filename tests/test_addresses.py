@@ -22,7 +22,7 @@ from sqlalchemy import select
 from outreach.extensions import db
 from outreach.outbox import states
 from outreach.outbox.models import OutboxMessage
-from outreach.outbox.smtp import ATTEMPT_TEXTS, explain
+from outreach.outbox.smtp import ATTEMPT_TEXTS, FAILED, classify, explain
 from outreach.outbox.worker import Worker
 from outreach.validation import (
     ENCODED_WORD,
@@ -142,6 +142,17 @@ def test_a_message_the_relay_cannot_take_fails_at_once_with_an_explanation_not_a
         html = organiser.get(page).get_data(as_text=True)
         assert "de mailserver neemt zulke adressen niet aan (hij meldt geen SMTPUTF8)" in html
         assert "Error" not in html and "codec" not in html
+
+
+def test_a_message_that_cannot_be_encoded_fails_for_good_with_an_explanation_not_a_python_error(app: Flask) -> None:
+    # The last guard behind the address checks: whatever still cannot be encoded is not retried (it would fail the
+    # same way every time) and the organiser reads why in their language, not the codec's words.
+    outcome = classify(UnicodeEncodeError("ascii", "jürgen", 1, 2, "ordinal not in range(128)"))
+    assert (outcome.result, outcome.code) == (FAILED, None)
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        assert explain(outcome.code, outcome.text) == (
+            "het bericht bevat tekens die niet naar deze mailserver kunnen worden verstuurd"
+        )
 
 
 def test_an_unreachable_server_is_explained_on_the_outbox_page_in_the_organisers_language(
