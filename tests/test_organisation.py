@@ -88,8 +88,10 @@ def test_an_admin_fills_in_the_organisation_and_every_page_names_it(
     processors = statement.split('id="processors">')[1].split("</ul>")[0]
     assert "<li>Hoster B.V. (hosting)</li>" in processors and "<li>Mailer B.V. (e-mail)</li>" in processors
 
-    footer = admin.get("/").get_data(as_text=True).split('<footer class="site-footer">')[1]
-    assert 'href="/about"' in footer
+    home = admin.get("/").get_data(as_text=True)
+    header = home.split('<header class="site-header">')[1].split("</header>")[0]
+    assert "<span>Stichting Khojaly Herdenking</span>" in header and "Outreach" not in header
+    assert 'href="/about"' in home.split('<footer class="site-footer">')[1]
     about = admin.get("/about").get_data(as_text=True)
     assert "Over Stichting Khojaly Herdenking" in about and "Wij houden de herinnering" in about
     assert 'href="mailto:info@khojaly.example"' in about and "Postbus 123\n2500 AA Den Haag" in about
@@ -160,6 +162,8 @@ def test_a_logo_must_really_be_a_picture_and_is_served_with_cache_headers(app: F
     assert again.status_code == 304
     about = admin.get("/about").get_data(as_text=True)
     assert re.search(r'<img src="/media/logo\?v=\d+" alt="Het logo">', about)
+    header = about.split('<header class="site-header">')[1].split("</header>")[0]
+    assert re.search(r'<img src="/media/logo\?v=\d+" alt="" height="32"><span>Stichting', header)  # named beside it
     fill_in(admin, remove_logo="y")
     assert admin.get("/media/logo").status_code == 404
 

@@ -244,9 +244,13 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(
     assert not wide, "pages wider than the screen:\n" + "\n".join(f"{where}: {why}" for where, why in wide.items())
 
 
+@pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("language", DEFAULTS["LANGUAGES"])
-def test_no_public_page_has_a_serious_accessibility_problem(page: Page, site: tuple[str, dict], language: str) -> None:
+def test_no_public_page_has_a_serious_accessibility_problem(
+    page: Page, site: tuple[str, dict], language: str, width: int
+) -> None:
     url, known = site
+    page.set_viewport_size({"width": width, "height": 844})
     page.goto(f"{url}/language/{language}")
     axe = Axe()
     problems = {}
