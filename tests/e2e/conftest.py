@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from outreach.directory.demo import load_demo
@@ -17,6 +17,9 @@ from tests.builders import build_directory
 from tests.conftest import make_app
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+# Waiting assertions wait up to 15 s instead of Playwright's 5: on two loaded cores a page can take seconds, and a
+# passing assertion returns as soon as it holds, so the margin costs nothing.
+expect.set_options(timeout=15_000)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
