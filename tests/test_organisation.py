@@ -164,6 +164,9 @@ def test_a_logo_must_really_be_a_picture_and_is_served_with_cache_headers(app: F
     assert re.search(r'<img src="/media/logo\?v=\d+" alt="Het logo">', about)
     header = about.split('<header class="site-header">')[1].split("</header>")[0]
     assert re.search(r'<img src="/media/logo\?v=\d+" alt="" height="32"><span>Stichting', header)  # named beside it
+    fill_in(admin, name="")  # a logo alone names the link to the home page itself
+    header = admin.get("/about").get_data(as_text=True).split('<header class="site-header">')[1].split("</header>")[0]
+    assert re.search(r'<a class="brand" href="/"><img src="/media/logo\?v=\d+" alt="Het logo" height="32"></a>', header)
     fill_in(admin, remove_logo="y")
     assert admin.get("/media/logo").status_code == 404
 

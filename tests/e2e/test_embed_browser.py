@@ -148,7 +148,7 @@ def test_a_listed_partner_frames_the_card_and_a_supporter_writes_from_it(
         expect(page.get_by_role("heading", name="Stichting Partner")).to_be_visible()
         refused = next(f for f in page.frames if f is not page.main_frame)
         # The frame only gets Chromium's error page once the refused answer has arrived: wait for it, not the clock.
-        for _ in range(200):
+        for _ in range(300):  # up to 15 s, as long as any waiting assertion
             if refused.url.startswith("chrome-error://"):
                 break
             page.wait_for_timeout(50)
